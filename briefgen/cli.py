@@ -1,0 +1,83 @@
+"""The ``briefgen`` command line: parse flags, call the library, show errors.
+
+Help text comes from the docstrings. Errors are :class:`BriefgenError`
+subclasses that format themselves; they reach the user as messages on stderr
+with exit status 1, never as tracebacks.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from briefgen import __version__
+from briefgen.build import BuildOptions, build_site
+from briefgen.errors import BriefgenError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SITE_OPTION = click.option(
+    "--site", "-s", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+    show_default=True, help="The site folder (holding briefgen.yaml).",
+)
+
+
+def reports_errors(func: F) -> F:
+    """Turn briefgen's own errors into a message and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except BriefgenError as exc:
+            click.echo(exc.format(), err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="briefgen")
+def cli() -> None:
+    """briefgen builds static briefing sites from Markdown and YAML.
+
+    A site is a folder with briefgen.yaml, content/briefings/*.md and an
+    optional content/actors.yaml. Start with 'briefgen init DIR', add a
+    briefing with 'briefgen new "Title"', preview with 'briefgen serve' and
+    publish the output of 'briefgen build'.
+    """
+
+
+@cli.command()
+@SITE_OPTION
+@click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Where to write the site [default: SITE/site].")
+@click.option("--drafts", is_flag=True, help="Include briefings marked 'draft: true'.")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Publish under this URL instead of base_url from briefgen.yaml, "
+                   "e.g. https://user.github.io/repo/.")
+@reports_errors
+def build(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | None) -> None:
+    """Build the site into its output folder.
+
+    Every content error is reported with its file, line and column, and
+    the previous build is left untouched when there is any.
+    """
+    options = BuildOptions(site_dir=site_dir, out_dir=out_dir or site_dir / "site",
+                           drafts=drafts, base_url=base_url)
+    report = build_site(options)
+    briefings = len(report.site.briefings)
+    click.echo(
+        f"Built {briefings} briefing{'s' if briefings != 1 else ''} into {options.out_dir}: "
+        f"{report.write.written} files written, {report.write.unchanged} unchanged, "
+        f"{report.write.removed} removed in {report.seconds * 1000:.0f} ms."
+    )
+
+
+def main() -> None:
+    cli(prog_name="briefgen")

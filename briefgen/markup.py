@@ -1,0 +1,65 @@
+"""Markdown to safe HTML, for briefing bodies and inline event text.
+
+Bodies are contributed text and may carry raw HTML, so every rendering goes
+through nh3's allow-list sanitiser: a ``<script>`` or an ``onerror=`` in a
+briefing never reaches a reader's browser.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+
+EXTENSIONS = ["tables", "footnotes", "toc", "sane_lists", "smarty"]
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",
+    "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+_PARAGRAPH = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
+
+
+class MarkdownRenderer:
+    """One reusable Python-Markdown instance; creating one per page is slow."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(
+            extensions=EXTENSIONS,
+            extension_configs={"smarty": {"smart_angled_quotes": False}},
+            output_format="html",
+        )
+
+    def block(self, text: str) -> str:
+        """A body: paragraphs, lists, tables, footnotes — sanitised."""
+        html = self._md.reset().convert(text)
+        return sanitize(html)
+
+    def inline(self, text: str) -> str:
+        """One line of inline Markdown (an event's text) without the ``<p>`` around it."""
+        html = self._md.reset().convert(text).strip()
+        match = _PARAGRAPH.match(html)
+        return sanitize(match.group(1) if match else html)
+
+
+def sanitize(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )

@@ -1,0 +1,90 @@
+"""The Jinja environment: theme lookup, strictness and the display filters.
+
+A site's own ``templates/`` overrides the default theme file by file. The
+environment is strict (a misspelled variable is a build error, not an empty
+cell) and autoescapes (actor names and titles come from contributors). Every
+filter that formats dates and figures lives here, so templates stay simple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from briefgen.dates import DateSpec, format_day
+from briefgen.figures import Figure, Total, format_number, total
+from briefgen.model import SiteConfig
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def theme_dir() -> Path:
+    """The default theme: inside the installed package, or at the repository's top."""
+    for candidate in (PACKAGE_DIR / "templates", PACKAGE_DIR.parent / "templates"):
+        if (candidate / "base.html").is_file():
+            return candidate
+    raise FileNotFoundError("briefgen's default theme is missing; reinstall briefgen.")
+
+
+def template_dirs(site_dir: Path) -> list[Path]:
+    """Where templates are looked up, first match wins."""
+    own = site_dir / "templates"
+    return [own, theme_dir()] if own.is_dir() else [theme_dir()]
+
+
+def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(site_dir)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        date_html=date_html,
+        day=format_day,
+        day_html=day_html,
+        number=format_number,
+        figure=figure_text,
+        total=total_of,
+    )
+    base_path = config.base_path
+    env.globals["url"] = lambda path="": base_path + path.lstrip("/")
+    env.globals["config"] = config
+    return env
+
+
+def day_html(day: object) -> Markup:
+    """A calendar day as ``<time>``, e.g. ``<time datetime="2025-04-06">6 April 2025</time>``."""
+    from datetime import date
+
+    assert isinstance(day, date)
+    return Markup('<time datetime="{}">{}</time>').format(day.isoformat(), format_day(day))
+
+
+def date_html(spec: DateSpec) -> Markup:
+    """A resolved date with its original words, every date in a ``<time>`` element."""
+    attrs = Markup(' title="{}"').format(spec.text) if spec.relative else Markup("")
+    if spec.precision != "range":
+        return Markup('<time datetime="{}"{}>{}</time>').format(spec.iso, attrs, spec.display)
+    # A range is two instants; <time> has no interval syntax, so mark up each end.
+    words = Markup("{}, ").format(spec.text[:1].upper() + spec.text[1:]) if spec.relative else ""
+    return Markup('{}<time datetime="{}">{}</time> – <time datetime="{}">{}</time>').format(
+        words, spec.start.isoformat(), format_day(spec.start),
+        spec.end.isoformat(), format_day(spec.end),
+    )
+
+
+def figure_text(figure: Figure | None) -> str:
+    return "" if figure is None else figure.text
+
+
+def total_of(figures: Iterable[Figure | None]) -> Total:
+    return total(f for f in figures if f is not None)
+
+
+__all__ = ["escape", "make_environment", "theme_dir"]
