@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -17,8 +17,8 @@ import jinja2
 from briefgen.errors import BuildError, ContentError
 from briefgen.loader import BriefingCache, load_site
 from briefgen.model import Site
-from briefgen.render import Output, render_site
-from briefgen.templating import make_environment, template_dirs
+from briefgen.render import Output, RenderCache, render_site
+from briefgen.templating import make_environment, template_dirs, theme_key
 from briefgen.writer import WriteResult, check_output_dir, write_site
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,26 @@ class BuildReport:
     seconds: float
 
 
-def render(options: BuildOptions, cache: BriefingCache | None = None) -> tuple[Site, Output]:
+@dataclass(slots=True)
+class BuildCache:
+    """What one build can hand to the next in the same process (the preview server)."""
+
+    briefings: BriefingCache = field(default_factory=BriefingCache)
+    pages: RenderCache = field(default_factory=RenderCache)
+
+
+def render(options: BuildOptions, cache: BuildCache | None = None) -> tuple[Site, Output]:
     """Load and render the site in memory; raises :class:`BuildError` on any content error."""
     site = load_site(options.site_dir, drafts=options.drafts, base_url=options.base_url,
-                     cache=cache)
+                     cache=cache.briefings if cache else None)
     env = make_environment(options.site_dir, site.config)
+    dirs = template_dirs(options.site_dir)
+    if cache is not None:
+        key = theme_key(dirs, site.config)
+        if key != cache.pages.theme_key:
+            cache.pages = RenderCache(theme_key=key)
     try:
-        output = render_site(site, env, template_dirs(options.site_dir))
+        output, _ = render_site(site, env, dirs, cache.pages if cache else None)
     except jinja2.TemplateSyntaxError as exc:
         raise BuildError([ContentError(Path(exc.filename or exc.name or "template"),
                                        exc.lineno, 0, f"template error: {exc.message}")]) from None
@@ -57,7 +70,7 @@ def render(options: BuildOptions, cache: BriefingCache | None = None) -> tuple[S
     return site, output
 
 
-def build_site(options: BuildOptions, cache: BriefingCache | None = None) -> BuildReport:
+def build_site(options: BuildOptions, cache: BuildCache | None = None) -> BuildReport:
     started = time.perf_counter()
     check_output_dir(options.out_dir, options.site_dir)
     site, output = render(options, cache)

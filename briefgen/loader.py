@@ -12,7 +12,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefgen.config import load_config
@@ -124,8 +124,8 @@ def parse_briefing(
         draft=front.draft,
         sources=front.sources,
         actors=front.actors,
-        chronology=front.chronology,
-        casualties=front.casualties,
+        chronology=tuple(replace(e, event_html=renderer.inline(e.event)) for e in front.chronology),
+        casualties=tuple(replace(r, event_html=renderer.inline(r.event)) for r in front.casualties),
         body=parts.body,
         body_html=renderer.block(parts.body),
         fingerprint=fingerprint(raw),

@@ -103,6 +103,8 @@ class ChronologyEntry:
     place: str
     event: str
     """Inline Markdown as written."""
+    event_html: str
+    """The event rendered and sanitised (filled in by the loader)."""
     actors: tuple[str, ...]
     """Registry actor ids."""
     source: str
@@ -124,6 +126,7 @@ class CasualtyRecord:
     date: DateSpec
     place: str
     event: str
+    event_html: str
     killed: Figure
     injured: Figure
     children_killed: Figure | None

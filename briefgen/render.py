@@ -1,13 +1,18 @@
 """Render the site model into output files, purely: model in, ``{path: content}`` out.
 
-Nothing here touches the output folder; the writer does. Each page is
-described by a :class:`Page` (output path, template, context) so callers can
-render all pages or only those a change affects.
+Nothing here touches the output folder; the writer does. Every page is a
+:class:`Page`: its output path, its template, a ``key`` naming everything the
+page shows (fingerprints of the briefings it draws on) and a function that
+builds its context only when the page must be rendered. A
+:class:`RenderCache` keeps the previous build's pages by key, so a rebuild
+renders only the pages whose inputs changed — and, since the key covers all
+inputs, gives the same bytes as a clean build.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,10 +20,10 @@ from typing import Any
 import jinja2
 
 from briefgen.figures import Figure, Total, total
-from briefgen.markup import MarkdownRenderer
 from briefgen.model import Briefing, CasualtyRecord, Site
 
 Output = dict[str, str | bytes]
+Context = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +33,43 @@ class Page:
     path: str
     """Output path relative to the site root, e.g. ``briefings/x/index.html``."""
     template: str
-    context: dict[str, Any] = field(hash=False, compare=False)
+    key: str
+    """Changes whenever anything the page shows changes (theme and config aside)."""
+    context: Callable[[], Context]
+    """Builds the template context; called only when the page is rendered."""
+
+
+@dataclass(slots=True)
+class RenderCache:
+    """Rendered pages of the previous build, reused while their key holds."""
+
+    theme_key: str = ""
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Output path → (page key, HTML)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderStats:
+    rendered: int
+    reused: int
+
+
+def key_of(parts: Iterable[str]) -> str:
+    """A short fingerprint of strings (briefing fingerprints, slugs, ids)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def all_briefings_key(site: Site) -> str:
+    return key_of(b.fingerprint for b in site.briefings)
 
 
 @dataclass(frozen=True, slots=True)
 class FigureTotals:
-    """Totals of one briefing's (or one group's) casualty records."""
+    """Totals of a set of casualty records, one per figure column."""
 
     killed: Total
     injured: Total
@@ -45,7 +81,9 @@ class FigureTotals:
         return self.children_killed.count > 0 or self.children_injured.count > 0
 
 
-def totals_of(records: tuple[CasualtyRecord, ...] | list[CasualtyRecord]) -> FigureTotals:
+def totals_of(records: Iterable[CasualtyRecord]) -> FigureTotals:
+    records = list(records)
+
     def of(figures: list[Figure | None]) -> Total:
         return total(f for f in figures if f is not None)
 
@@ -57,35 +95,57 @@ def totals_of(records: tuple[CasualtyRecord, ...] | list[CasualtyRecord]) -> Fig
     )
 
 
-def briefing_page(briefing: Briefing, site: Site, inline: MarkdownRenderer) -> Page:
-    events = [
-        (entry, inline.inline(entry.event), [site.actors[a] for a in entry.actors])
-        for entry in briefing.chronology
-    ]
-    casualties = [(record, inline.inline(record.event)) for record in briefing.casualties]
-    return Page(
-        path=f"briefings/{briefing.slug}/index.html",
-        template="briefing.html",
-        context={
-            "briefing": briefing,
-            "events": events,
-            "casualties": casualties,
-            "totals": totals_of(briefing.casualties),
-            "sources": {s.id: s for s in briefing.sources},
-        },
+def briefing_page(briefing: Briefing, site: Site) -> Page:
+    # A briefing page shows its own file and the registry entries it names.
+    registry_part = key_of(
+        f"{a.id}|{a.name}|{a.kind}|{a.affiliation}|{a.aliases}|{a.description}"
+        for a in (site.actors[i] for i in sorted(briefing.actor_ids))
     )
 
+    def context() -> Context:
+        return {
+            "briefing": briefing,
+            "events": [(e, [site.actors[a] for a in e.actors]) for e in briefing.chronology],
+            "totals": totals_of(briefing.casualties),
+        }
 
-def pages(site: Site, inline: MarkdownRenderer) -> Iterator[Page]:
-    """Every HTML page of the site."""
-    yield Page("index.html", "index.html", {"briefings": site.briefings})
-    yield Page("404.html", "404.html", {})
+    return Page(f"briefings/{briefing.slug}/index.html", "briefing.html",
+                key_of([briefing.fingerprint, registry_part]), context)
+
+
+def core_pages(site: Site) -> Iterator[Page]:
+    """The home page, the 404 page and one page per briefing."""
+    yield Page("index.html", "index.html", all_briefings_key(site),
+               lambda: {"briefings": site.briefings})
+    yield Page("404.html", "404.html", "", dict)
     for briefing in site.briefings:
-        yield briefing_page(briefing, site, inline)
+        yield briefing_page(briefing, site)
 
 
-def render_page(env: jinja2.Environment, page: Page) -> str:
-    return env.get_template(page.template).render(page.context, page_path=page.path)
+def render_pages(
+    pages: Iterable[Page], env: jinja2.Environment, cache: RenderCache | None = None
+) -> tuple[Output, RenderStats]:
+    """Render ``pages``, reusing cached HTML for pages whose key is unchanged."""
+    output: Output = {}
+    rendered = reused = 0
+    for page in pages:
+        if page.path in output:
+            # Two pages for one path means two things claim one URL (a slug collision).
+            raise ValueError(f"two pages would be written to {page.path}")
+        cached = cache.pages.get(page.path) if cache else None
+        if cached and cached[0] == page.key:
+            output[page.path] = cached[1]
+            reused += 1
+            continue
+        html = env.get_template(page.template).render(page.context(), page_path=page.path)
+        output[page.path] = html
+        rendered += 1
+        if cache is not None:
+            cache.pages[page.path] = (page.key, html)
+    if cache is not None:
+        for gone in set(cache.pages) - set(output):
+            del cache.pages[gone]
+    return output, RenderStats(rendered, reused)
 
 
 def static_files(template_dirs: list[Path]) -> dict[str, Path]:
@@ -100,14 +160,24 @@ def static_files(template_dirs: list[Path]) -> dict[str, Path]:
     return found
 
 
-def render_site(site: Site, env: jinja2.Environment, template_dirs: list[Path]) -> Output:
+def site_files(site: Site) -> Output:
+    """Files GitHub Pages needs beside the pages."""
+    files: Output = {".nojekyll": ""}  # otherwise Pages runs Jekyll, which hides "_" folders
+    if site.config.cname:
+        files["CNAME"] = site.config.cname + "\n"
+    return files
+
+
+def render_site(
+    site: Site,
+    env: jinja2.Environment,
+    template_dirs: list[Path],
+    cache: RenderCache | None = None,
+    extra_pages: Iterable[Page] = (),
+) -> tuple[Output, RenderStats]:
     """The whole site as ``{relative path: content}``."""
-    inline = MarkdownRenderer()
-    output: Output = {page.path: render_page(env, page) for page in pages(site, inline)}
+    output, stats = render_pages([*core_pages(site), *extra_pages], env, cache)
     for rel, path in static_files(template_dirs).items():
         output[rel] = path.read_bytes()
-    # GitHub Pages would otherwise run Jekyll, which hides folders starting with "_".
-    output[".nojekyll"] = ""
-    if site.config.cname:
-        output["CNAME"] = site.config.cname + "\n"
-    return output
+    output.update(site_files(site))
+    return output, stats

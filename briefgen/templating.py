@@ -8,6 +8,7 @@ filter that formats dates and figures lives here, so templates stay simple.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -58,6 +59,19 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     return env
 
 
+def theme_key(dirs: list[Path], config: SiteConfig) -> str:
+    """Fingerprint of everything every page depends on: templates, config, version."""
+    from briefgen import __version__
+
+    digest = hashlib.blake2b(repr((config, __version__)).encode(), digest_size=12)
+    for folder in dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "static" not in path.relative_to(folder).parts:
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def day_html(day: object) -> Markup:
     """A calendar day as ``<time>``, e.g. ``<time datetime="2025-04-06">6 April 2025</time>``."""
     from datetime import date
@@ -73,9 +87,15 @@ def date_html(spec: DateSpec) -> Markup:
         return Markup('<time datetime="{}"{}>{}</time>').format(spec.iso, attrs, spec.display)
     # A range is two instants; <time> has no interval syntax, so mark up each end.
     words = Markup("{}, ").format(spec.text[:1].upper() + spec.text[1:]) if spec.relative else ""
-    return Markup('{}<time datetime="{}">{}</time> – <time datetime="{}">{}</time>').format(
-        words, spec.start.isoformat(), format_day(spec.start),
-        spec.end.isoformat(), format_day(spec.end),
+    start, end = spec.start, spec.end
+    if (start.year, start.month) == (end.year, end.month):
+        start_text, joiner = str(start.day), "–"
+    elif start.year == end.year:
+        start_text, joiner = format_day(start).rsplit(" ", 1)[0], " – "
+    else:
+        start_text, joiner = format_day(start), " – "
+    return Markup('{}<time datetime="{}">{}</time>{}<time datetime="{}">{}</time>').format(
+        words, start.isoformat(), start_text, joiner, end.isoformat(), format_day(end)
     )
 
 
