@@ -14,11 +14,11 @@ from pathlib import Path
 
 import jinja2
 
-from briefgen.errors import BuildError, ContentError
+from briefgen.errors import BuildError
 from briefgen.loader import BriefingCache, load_site
 from briefgen.model import Site
 from briefgen.render import Output, RenderCache, render_site
-from briefgen.templating import make_environment, template_dirs, theme_key
+from briefgen.templating import make_environment, template_dirs, template_error, theme_key
 from briefgen.writer import WriteResult, check_output_dir, write_site
 
 log = logging.getLogger(__name__)
@@ -61,12 +61,8 @@ def render(options: BuildOptions, cache: BuildCache | None = None) -> tuple[Site
             cache.pages = RenderCache(theme_key=key)
     try:
         output, _ = render_site(site, env, dirs, cache.pages if cache else None)
-    except jinja2.TemplateSyntaxError as exc:
-        raise BuildError([ContentError(Path(exc.filename or exc.name or "template"),
-                                       exc.lineno, 0, f"template error: {exc.message}")]) from None
     except jinja2.TemplateError as exc:
-        raise BuildError([ContentError(Path("templates"), 0, 0,
-                                       f"template error: {exc}")]) from None
+        raise BuildError([template_error(exc, options.site_dir)]) from None
     return site, output
 
 

@@ -8,6 +8,7 @@ filter that formats dates and figures lives here, so templates stay simple.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +17,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from briefgen.dates import DateSpec, format_day
+from briefgen.errors import ContentError
 from briefgen.figures import Figure, Total, format_number, total
 from briefgen.model import SiteConfig
 
@@ -57,6 +59,27 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     env.globals["url"] = lambda path="": base_path + path.lstrip("/")
     env.globals["config"] = config
     return env
+
+
+def template_error(exc: jinja2.TemplateError, site_dir: Path) -> ContentError:
+    """Where in which template a render failed, from Jinja's rewritten traceback."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        name, line = exc.filename or exc.name or "template", exc.lineno
+    else:
+        name, line = "templates", 0
+        tb = exc.__traceback__
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename.endswith((".html", ".xml", ".txt")):
+                name, line = filename, tb.tb_lineno
+            tb = tb.tb_next
+    path = Path(name)
+    with contextlib.suppress(ValueError):
+        path = path.resolve().relative_to(site_dir.resolve())
+    hint = ""
+    if isinstance(exc, jinja2.UndefinedError):
+        hint = " Check the variable's spelling; see docs/themes.md for what each template gets."
+    return ContentError(path, line, 0, f"template error: {exc.message or exc}.{hint}")
 
 
 def theme_key(dirs: list[Path], config: SiteConfig) -> str:
