@@ -1,0 +1,274 @@
+"""The derive stage: indexes across briefings, computed once from the immutable site.
+
+Pages that read across briefings (the master chronology, actor, place and tag
+pages, the casualty dashboard) all need the same groupings. Computing them
+here, once per build and before any HTML exists, keeps rendering a pure
+lookup: no page scans every briefing, so a site with thousands of briefings
+renders in time linear in its size.
+
+Pure: no I/O, no Jinja; imports only the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from briefgen.model import Actor, Briefing, CasualtyRecord, ChronologyEntry, Site
+
+T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
+
+__all__ = [
+    "ActorIndex",
+    "EventRef",
+    "Incident",
+    "Indexes",
+    "Place",
+    "Report",
+    "Tag",
+    "derive",
+    "slugify",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class EventRef:
+    """One chronology entry with the briefing it comes from."""
+
+    briefing: Briefing
+    entry: ChronologyEntry
+
+    @property
+    def sort_key(self) -> tuple[object, ...]:
+        """Oldest first: resolved date, time, then briefing and file order for ties."""
+        return (*self.entry.date.sort_key, self.entry.time or "",
+                self.briefing.date, self.briefing.slug, self.entry.order)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One casualty record as one briefing reported it."""
+
+    briefing: Briefing
+    record: CasualtyRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """Every report of one incident, so revised figures are counted once."""
+
+    id: str
+    """The records' ``incident`` id, or ``<briefing slug>-<order>`` for a lone record."""
+    reports: tuple[Report, ...]
+    """Oldest first by briefing dateline (then slug, then file order)."""
+
+    @property
+    def latest(self) -> Report:
+        """The report that counts: the figures of the latest briefing."""
+        return self.reports[-1]
+
+    @property
+    def revisions(self) -> tuple[Report, ...]:
+        """Earlier reports, oldest first, shown as the history of the figures."""
+        return self.reports[:-1]
+
+    @property
+    def briefings(self) -> tuple[Briefing, ...]:
+        """Each briefing reporting the incident once, oldest first."""
+        return tuple({r.briefing.slug: r.briefing for r in self.reports}.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ActorIndex:
+    """A registry actor with every briefing and event naming them (newest first)."""
+
+    actor: Actor
+    briefings: tuple[Briefing, ...]
+    events: tuple[EventRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place named by events or casualty records; spellings equal by slug are one place."""
+
+    slug: str
+    name: str
+    """The first spelling met (oldest briefing first), so new briefings don't rename it."""
+    briefings: tuple[Briefing, ...]
+    events: tuple[EventRef, ...]
+    incidents: tuple[Incident, ...]
+    """Incidents whose latest report is at this place, so each counts in one place only."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag and the briefings carrying it (newest first)."""
+
+    slug: str
+    name: str
+    briefings: tuple[Briefing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Indexes:
+    """Everything the cross-briefing pages read."""
+
+    events: tuple[EventRef, ...]
+    """Every chronology event, newest first (by resolved date, then time)."""
+    actors: dict[str, ActorIndex]
+    """Every registry actor, by id (registry order)."""
+    places: dict[str, Place]
+    """By slug, sorted by name."""
+    tags: dict[str, Tag]
+    """By slug, sorted by name."""
+    incidents: tuple[Incident, ...]
+    """Newest first by the latest report's record date."""
+
+
+# Letters NFKD cannot take apart, and Ukrainian/Russian Cyrillic (place names
+# of this field) transliterated as the sources spell them in English.
+_TRANSLIT = {
+    "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+    "ı": "i", "ħ": "h",
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
+    "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu",
+    "я": "ia", "ё": "e", "ы": "y", "э": "e", "ъ": "", "'": "", "’": "",
+}  # fmt: skip
+_NON_WORD = re.compile(r"[^\w]+|_+")
+
+
+def slugify(text: str) -> str:
+    """A URL path segment for a name: ``"Kryvyi Rih"`` → ``"kryvyi-rih"``.
+
+    Latin accents are dropped and Cyrillic transliterated; other scripts keep
+    their letters (browsers show them, and percent-encode on the wire).
+    Never empty: a name with no letters or digits gets a short hash, so two
+    such names still get distinct pages.
+    """
+    lowered = text.casefold()
+    out: list[str] = []
+    for char in unicodedata.normalize("NFKD", lowered):
+        if unicodedata.combining(char):
+            continue
+        out.append(_TRANSLIT.get(char, char))
+    slug = _NON_WORD.sub("-", unicodedata.normalize("NFC", "".join(out))).strip("-")
+    if not slug:
+        slug = "x-" + hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
+    return slug
+
+
+def _typed(kind: type[T], values: list[object]) -> list[T]:
+    return [v for v in values if isinstance(v, kind)]
+
+
+def _chronological(briefings: Iterable[Briefing]) -> list[Briefing]:
+    return sorted(briefings, key=lambda b: (b.date, b.slug))
+
+
+def _newest_first(briefings: Iterable[Briefing]) -> tuple[Briefing, ...]:
+    # Deduplicated by slug: hashing a Briefing would hash its whole content.
+    unique = {b.slug: b for b in briefings}
+    return tuple(sorted(unique.values(), key=lambda b: (b.date, b.slug), reverse=True))
+
+
+def _incidents(oldest_first: list[Briefing]) -> tuple[Incident, ...]:
+    # Explicit ids and generated ones are grouped apart, so a lone record can
+    # never be merged into an incident whose id happens to look like its own.
+    groups: dict[tuple[bool, str], list[Report]] = {}
+    for briefing in oldest_first:
+        for record in briefing.casualties:
+            key = ((True, record.incident) if record.incident
+                   else (False, f"{briefing.slug}-{record.order}"))
+            groups.setdefault(key, []).append(Report(briefing, record))
+    incidents = [Incident(key[1], tuple(reports)) for key, reports in groups.items()]
+
+    def newest(incident: Incident) -> tuple[object, ...]:
+        latest = incident.latest
+        return (*latest.record.date.sort_key, latest.briefing.date, latest.briefing.slug,
+                latest.record.order)
+
+    return tuple(sorted(incidents, key=newest, reverse=True))
+
+
+def _named_groups(
+    items: Iterable[tuple[str, object]],
+) -> dict[str, tuple[str, list[object]]]:
+    """Group values by the slug of their name, keeping the first spelling."""
+    groups: dict[str, tuple[str, list[object]]] = {}
+    for name, value in items:
+        if not name.strip():
+            continue
+        slug = slugify(name)
+        groups.setdefault(slug, (name, []))[1].append(value)
+    return groups
+
+
+def _by_name(groups: dict[str, tuple[str, list[object]]]) -> list[str]:
+    return sorted(groups, key=lambda slug: (groups[slug][0].casefold(), slug))
+
+
+def derive(site: Site) -> Indexes:
+    """Compute every cross-briefing index in one pass over the site."""
+    oldest_first = _chronological(site.briefings)
+    events_oldest = sorted(
+        (EventRef(b, e) for b in oldest_first for e in b.chronology),
+        key=lambda ref: ref.sort_key,
+    )
+    events = tuple(reversed(events_oldest))
+    incidents = _incidents(oldest_first)
+
+    place_items: list[tuple[str, object]] = []
+    for b in oldest_first:
+        place_items.extend((e.place, b) for e in b.chronology)
+        place_items.extend((r.place, b) for r in b.casualties)
+    # Event and incident lists keep their index order (newest first).
+    place_items.extend((ref.entry.place, ref) for ref in events)
+    place_items.extend((i.latest.record.place, i) for i in incidents)
+    place_groups = _named_groups(place_items)
+    places = {
+        slug: Place(
+            slug=slug,
+            name=place_groups[slug][0],
+            briefings=_newest_first(_typed(Briefing, place_groups[slug][1])),
+            events=tuple(_typed(EventRef, place_groups[slug][1])),
+            incidents=tuple(_typed(Incident, place_groups[slug][1])),
+        )
+        for slug in _by_name(place_groups)
+    }
+
+    tag_groups = _named_groups((tag, b) for b in oldest_first for tag in b.tags)
+    tags = {
+        slug: Tag(slug, tag_groups[slug][0], _newest_first(_typed(Briefing, tag_groups[slug][1])))
+        for slug in _by_name(tag_groups)
+    }
+
+    actor_briefings: dict[str, list[Briefing]] = {actor_id: [] for actor_id in site.actors}
+    for b in site.briefings:
+        for actor_id in b.actor_ids:
+            actor_briefings.setdefault(actor_id, []).append(b)
+    actor_events: dict[str, list[EventRef]] = {actor_id: [] for actor_id in site.actors}
+    for ref in events:
+        for actor_id in dict.fromkeys(ref.entry.actors):
+            actor_events.setdefault(actor_id, []).append(ref)
+    actors = {
+        actor_id: ActorIndex(actor, _newest_first(actor_briefings[actor_id]),
+                             tuple(actor_events[actor_id]))
+        for actor_id, actor in site.actors.items()
+    }
+    return Indexes(events=events, actors=actors, places=places, tags=tags, incidents=incidents)
+
+
+def group_by(values: Iterable[V], key: Callable[[V], K]) -> dict[K, list[V]]:
+    """Consecutive-or-not grouping that keeps first-seen key order."""
+    groups: dict[K, list[V]] = {}
+    for value in values:
+        groups.setdefault(key(value), []).append(value)
+    return groups
