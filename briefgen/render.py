@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 
 from briefgen.figures import Figure, Total, total
+from briefgen.jsonld import news_article
 from briefgen.model import Briefing, CasualtyRecord, Site
 
 Output = dict[str, str | bytes]
@@ -107,6 +108,7 @@ def briefing_page(briefing: Briefing, site: Site) -> Page:
             "briefing": briefing,
             "events": [(e, [site.actors[a] for a in e.actors]) for e in briefing.chronology],
             "totals": totals_of(briefing.casualties),
+            "news_article": news_article(briefing, site),
         }
 
     return Page(f"briefings/{briefing.slug}/index.html", "briefing.html",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -54,6 +55,7 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
         number=format_number,
         figure=figure_text,
         total=total_of,
+        jsonld=jsonld,
     )
     base_path = config.base_path
     env.globals["url"] = lambda path="": base_path + path.lstrip("/")
@@ -124,6 +126,19 @@ def date_html(spec: DateSpec) -> Markup:
 
 def figure_text(figure: Figure | None) -> str:
     return "" if figure is None else figure.text
+
+
+def jsonld(value: object) -> Markup:
+    """JSON for a ``<script type="application/ld+json">``, safe whatever its strings hold.
+
+    The HTML parser ends a script at the first ``</script`` whatever JSON
+    thinks, so ``<``, ``>`` and ``&`` are written as ``\\u`` escapes: the same
+    data to a JSON parser, nothing a contributor's title can break out with.
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return Markup(text)
 
 
 def total_of(figures: Iterable[Figure | None]) -> Total:

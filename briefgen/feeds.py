@@ -1,0 +1,185 @@
+"""Discovery files: the Atom feed, the sitemap and ``robots.txt``.
+
+Feed readers and search engines reach a briefing site through these, so they
+use absolute URLs built from ``base_url`` (a project site on GitHub Pages
+lives under ``/repo/``, and a relative URL in a feed is resolved by each
+reader differently). They are built with ElementTree rather than templates:
+titles come from contributors, and "<b>&</script>" in a title must stay text
+in every reader. Timestamps come from the briefings' datelines, never from
+the clock, so two builds of the same content give the same bytes.
+
+Pure: the site model and the list of output paths in, ``{path: content}`` out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from briefgen.model import Briefing, Site, SiteConfig
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SITEMAP_LIMIT = 50_000
+"""URLs per sitemap file; the sitemaps.org protocol allows no more."""
+
+# Characters XML 1.0 cannot carry at all, even escaped; ElementTree would
+# write them and produce a document every parser rejects.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def files(site: Site, output: Mapping[str, object],
+          environ: Mapping[str, str] | None = None) -> dict[str, str | bytes]:
+    """``feed.xml``, ``sitemap.xml`` (split when huge) and ``robots.txt``.
+
+    ``output`` is everything rendered so far: the sitemap lists its HTML
+    pages, so pages that other stages add are listed without being named here.
+    """
+    built: dict[str, str | bytes] = {"feed.xml": atom_feed(site, environ)}
+    built.update(sitemaps(site, html_pages(output)))
+    built["robots.txt"] = robots_txt(site.config)
+    return built
+
+
+def absolute_url(config: SiteConfig, path: str = "") -> str:
+    """The public URL of an output path (``briefings/x/`` → ``https://…/repo/briefings/x/``)."""
+    return config.base_url + quote(path.lstrip("/"), safe="/-._~")
+
+
+def briefing_url(config: SiteConfig, briefing: Briefing) -> str:
+    return absolute_url(config, f"briefings/{briefing.slug}/")
+
+
+def page_url_path(output_path: str) -> str:
+    """The URL path of an HTML output file: ``a/index.html`` → ``a/``, ``index.html`` → ``""``."""
+    if output_path == "index.html":
+        return ""
+    if output_path.endswith("/index.html"):
+        return output_path[: -len("index.html")]
+    return output_path
+
+
+def html_pages(output: Iterable[str]) -> list[str]:
+    """Output paths of the pages a visitor can reach; 404.html answers only for missing ones."""
+    return sorted(p for p in output if p.endswith(".html") and p != "404.html")
+
+
+def timestamp(day: dt.date, config: SiteConfig) -> str:
+    """An RFC 3339 date-time for a dateline: the start of that day in the site's time zone.
+
+    Briefings carry dates, not times; midnight local keeps the calendar day
+    right for readers in the site's own zone.
+    """
+    moment = dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(config.timezone))
+    return moment.isoformat()
+
+
+def last_change(briefing: Briefing) -> dt.date:
+    return briefing.updated or briefing.date
+
+
+def build_time(environ: Mapping[str, str] | None = None) -> str:
+    """``SOURCE_DATE_EPOCH`` as RFC 3339 (reproducible builds), else the Unix epoch.
+
+    Used only for a feed with no entries, which has no dateline to take its
+    ``updated`` from; the clock would make every build differ.
+    """
+    env = os.environ if environ is None else environ
+    seconds = int(env.get("SOURCE_DATE_EPOCH", "0") or "0")
+    moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: _text(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = _text(text)
+    return element
+
+
+def _serialise(root: ET.Element, namespace: str) -> bytes:
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode", default_namespace=namespace)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+
+
+def atom_feed(site: Site, environ: Mapping[str, str] | None = None) -> bytes:
+    """An RFC 4287 feed with one entry per briefing, newest first."""
+    config = site.config
+    a = f"{{{ATOM}}}"
+    feed = ET.Element(a + "feed", {XML_LANG: config.language})
+    _sub(feed, a + "id", config.base_url)
+    _sub(feed, a + "title", config.title)
+    if config.description:
+        _sub(feed, a + "subtitle", config.description)
+    newest = max((last_change(b) for b in site.briefings), default=None)
+    _sub(feed, a + "updated",
+         timestamp(newest, config) if newest else build_time(environ))
+    author = _sub(feed, a + "author")
+    # RFC 4287 4.1.1: a feed needs an author unless every entry has one.
+    _sub(author, a + "name", config.author or config.title)
+    _sub(author, a + "uri", config.base_url)
+    _sub(feed, a + "link", rel="self", type="application/atom+xml",
+         href=absolute_url(config, "feed.xml"))
+    _sub(feed, a + "link", rel="alternate", type="text/html", href=config.base_url)
+    _sub(feed, a + "generator", "briefgen")
+    for briefing in site.briefings:
+        url = briefing_url(config, briefing)
+        entry = _sub(feed, a + "entry")
+        _sub(entry, a + "id", url)
+        _sub(entry, a + "title", briefing.title)
+        _sub(entry, a + "updated", timestamp(last_change(briefing), config))
+        _sub(entry, a + "published", timestamp(briefing.date, config))
+        _sub(entry, a + "link", rel="alternate", type="text/html", href=url)
+        for tag in briefing.tags:
+            _sub(entry, a + "category", term=tag)
+        _sub(entry, a + "summary", briefing.summary or briefing.title)
+    return _serialise(feed, ATOM)
+
+
+def sitemaps(site: Site, pages: list[str], limit: int = SITEMAP_LIMIT) -> dict[str, bytes]:
+    """``sitemap.xml``; past ``limit`` URLs, an index of ``sitemap-N.xml`` files."""
+    config = site.config
+    lastmod = {f"briefings/{b.slug}/index.html": last_change(b) for b in site.briefings}
+    chunks = [pages[i:i + limit] for i in range(0, len(pages), limit)] or [[]]
+    if len(chunks) == 1:
+        return {"sitemap.xml": _urlset(config, chunks[0], lastmod)}
+    built = {f"sitemap-{n}.xml": _urlset(config, chunk, lastmod)
+             for n, chunk in enumerate(chunks, start=1)}
+    index = ET.Element(f"{{{SITEMAP}}}sitemapindex")
+    for name in built:
+        _sub(_sub(index, f"{{{SITEMAP}}}sitemap"), f"{{{SITEMAP}}}loc",
+             absolute_url(config, name))
+    built["sitemap.xml"] = _serialise(index, SITEMAP)
+    return built
+
+
+def _urlset(config: SiteConfig, pages: list[str], lastmod: Mapping[str, dt.date]) -> bytes:
+    s = f"{{{SITEMAP}}}"
+    urlset = ET.Element(s + "urlset")
+    for path in pages:
+        url = _sub(urlset, s + "url")
+        _sub(url, s + "loc", absolute_url(config, page_url_path(path)))
+        if path in lastmod:
+            _sub(url, s + "lastmod", lastmod[path].isoformat())
+    return _serialise(urlset, SITEMAP)
+
+
+def robots_txt(config: SiteConfig) -> str:
+    """Allow everything and name the sitemap.
+
+    Crawlers read ``robots.txt`` only at the root of a host, so under a
+    project site's ``/repo/`` this file is a pointer for people and tools
+    rather than a rule; the absolute sitemap URL works from either place.
+    """
+    return f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(config, 'sitemap.xml')}\n"
