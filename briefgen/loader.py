@@ -223,7 +223,7 @@ def load_site(
 ) -> Site:
     """Everything in ``site_dir``, validated; raises :class:`BuildError` listing all errors."""
     config = load_config(site_dir, base_url)
-    registry, errors = load_registry(site_dir)
+    registry, errors = load_registry(site_dir, cache)
     seeds = list_seeds(site_dir)
     briefings, briefing_errors = load_briefings(
         site_dir, registry, seeds, renderer_factory(), cache
