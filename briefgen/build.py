@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from briefgen import feeds
 from briefgen.errors import BuildError
 from briefgen.loader import BriefingCache, load_site
 from briefgen.model import Site
@@ -63,6 +64,7 @@ def render(options: BuildOptions, cache: BuildCache | None = None) -> tuple[Site
         output, _ = render_site(site, env, dirs, cache.pages if cache else None)
     except jinja2.TemplateError as exc:
         raise BuildError([template_error(exc, options.site_dir)]) from None
+    output.update(feeds.files(site, output))
     return site, output
 
 
