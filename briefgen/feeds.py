@@ -107,44 +107,50 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def _serialise(root: ET.Element, namespace: str) -> bytes:
+def _root(tag: str, namespace: str, **attrs: str) -> ET.Element:
+    # The namespace is declared as a plain attribute and children use bare
+    # names: ElementTree's default_namespace option refuses the bare
+    # attribute names (rel, href) that Atom requires.
+    return ET.Element(tag, {"xmlns": namespace, **attrs})
+
+
+def _serialise(root: ET.Element) -> bytes:
     ET.indent(root)
-    body = ET.tostring(root, encoding="unicode", default_namespace=namespace)
+    body = ET.tostring(root, encoding="unicode")
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
 
 
 def atom_feed(site: Site, environ: Mapping[str, str] | None = None) -> bytes:
     """An RFC 4287 feed with one entry per briefing, newest first."""
     config = site.config
-    a = f"{{{ATOM}}}"
-    feed = ET.Element(a + "feed", {XML_LANG: config.language})
-    _sub(feed, a + "id", config.base_url)
-    _sub(feed, a + "title", config.title)
+    feed = _root("feed", ATOM, **{XML_LANG: config.language})
+    _sub(feed, "id", config.base_url)
+    _sub(feed, "title", config.title)
     if config.description:
-        _sub(feed, a + "subtitle", config.description)
+        _sub(feed, "subtitle", config.description)
     newest = max((last_change(b) for b in site.briefings), default=None)
-    _sub(feed, a + "updated",
+    _sub(feed, "updated",
          timestamp(newest, config) if newest else build_time(environ))
-    author = _sub(feed, a + "author")
+    author = _sub(feed, "author")
     # RFC 4287 4.1.1: a feed needs an author unless every entry has one.
-    _sub(author, a + "name", config.author or config.title)
-    _sub(author, a + "uri", config.base_url)
-    _sub(feed, a + "link", rel="self", type="application/atom+xml",
+    _sub(author, "name", config.author or config.title)
+    _sub(author, "uri", config.base_url)
+    _sub(feed, "link", rel="self", type="application/atom+xml",
          href=absolute_url(config, "feed.xml"))
-    _sub(feed, a + "link", rel="alternate", type="text/html", href=config.base_url)
-    _sub(feed, a + "generator", "briefgen")
+    _sub(feed, "link", rel="alternate", type="text/html", href=config.base_url)
+    _sub(feed, "generator", "briefgen")
     for briefing in site.briefings:
         url = briefing_url(config, briefing)
-        entry = _sub(feed, a + "entry")
-        _sub(entry, a + "id", url)
-        _sub(entry, a + "title", briefing.title)
-        _sub(entry, a + "updated", timestamp(last_change(briefing), config))
-        _sub(entry, a + "published", timestamp(briefing.date, config))
-        _sub(entry, a + "link", rel="alternate", type="text/html", href=url)
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", url)
+        _sub(entry, "title", briefing.title)
+        _sub(entry, "updated", timestamp(last_change(briefing), config))
+        _sub(entry, "published", timestamp(briefing.date, config))
+        _sub(entry, "link", rel="alternate", type="text/html", href=url)
         for tag in briefing.tags:
-            _sub(entry, a + "category", term=tag)
-        _sub(entry, a + "summary", briefing.summary or briefing.title)
-    return _serialise(feed, ATOM)
+            _sub(entry, "category", term=tag)
+        _sub(entry, "summary", briefing.summary or briefing.title)
+    return _serialise(feed)
 
 
 def sitemaps(site: Site, pages: list[str], limit: int = SITEMAP_LIMIT) -> dict[str, bytes]:
@@ -156,23 +162,21 @@ def sitemaps(site: Site, pages: list[str], limit: int = SITEMAP_LIMIT) -> dict[s
         return {"sitemap.xml": _urlset(config, chunks[0], lastmod)}
     built = {f"sitemap-{n}.xml": _urlset(config, chunk, lastmod)
              for n, chunk in enumerate(chunks, start=1)}
-    index = ET.Element(f"{{{SITEMAP}}}sitemapindex")
+    index = _root("sitemapindex", SITEMAP)
     for name in built:
-        _sub(_sub(index, f"{{{SITEMAP}}}sitemap"), f"{{{SITEMAP}}}loc",
-             absolute_url(config, name))
-    built["sitemap.xml"] = _serialise(index, SITEMAP)
+        _sub(_sub(index, "sitemap"), "loc", absolute_url(config, name))
+    built["sitemap.xml"] = _serialise(index)
     return built
 
 
 def _urlset(config: SiteConfig, pages: list[str], lastmod: Mapping[str, dt.date]) -> bytes:
-    s = f"{{{SITEMAP}}}"
-    urlset = ET.Element(s + "urlset")
+    urlset = _root("urlset", SITEMAP)
     for path in pages:
-        url = _sub(urlset, s + "url")
-        _sub(url, s + "loc", absolute_url(config, page_url_path(path)))
+        url = _sub(urlset, "url")
+        _sub(url, "loc", absolute_url(config, page_url_path(path)))
         if path in lastmod:
-            _sub(url, s + "lastmod", lastmod[path].isoformat())
-    return _serialise(urlset, SITEMAP)
+            _sub(url, "lastmod", lastmod[path].isoformat())
+    return _serialise(urlset)
 
 
 def robots_txt(config: SiteConfig) -> str:
