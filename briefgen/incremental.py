@@ -1,0 +1,168 @@
+"""Rebuild a served site in place, writing only the files whose bytes changed.
+
+The preview server keeps one :class:`Rebuilder` for its whole life. It holds a
+:class:`~briefgen.build.BuildCache` between rebuilds, so the loader re-reads
+only the files the watcher reported (or whose stat changed) and the renderer
+re-renders only pages whose key changed: a briefing edit re-renders its page
+and the pages listing it, an ``actors.yaml`` edit the pages naming changed
+actors, a template or ``briefgen.yaml`` edit everything. ``build.render`` still
+returns the *whole* output, so the served folder is exactly what a clean
+``briefgen build`` writes — that equality is what ``tests/test_incremental.py``
+checks after every step of random edits.
+
+Each changed file is written to a temporary name and moved into place with
+``os.replace``, so a request never reads a half-written file, and the whole
+sync runs under a lock the server also takes, so a request never sees half a
+rebuild (MkDocs holds requests the same way until a build is visible).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.build import BuildCache, BuildOptions, render
+from briefgen.writer import check_output_dir
+
+log = logging.getLogger(__name__)
+
+Content = str | bytes
+TEMP_SUFFIX = ".briefgen-tmp"
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildSummary:
+    """What one rebuild did, for the terminal's one-line report."""
+
+    changed: tuple[str, ...]
+    """Source paths (relative to the site) reported changed; empty for the first build."""
+    written: tuple[str, ...]
+    """Output paths whose bytes are new or changed."""
+    removed: tuple[str, ...]
+    """Output paths the site no longer has."""
+    pages: int
+    """Files in the whole output."""
+    ms: float
+
+    def line(self) -> str:
+        """One line: what changed, what was written, how long it took."""
+        what = ", ".join(self.changed[:3]) + (" …" if len(self.changed) > 3 else "")
+        return (f"{what or 'site'}: {len(self.written)} written, {len(self.removed)} removed "
+                f"of {self.pages} files in {self.ms:.0f} ms")
+
+
+class Rebuilder:
+    """Keeps ``options.out_dir`` equal to a clean build of ``options.site_dir``."""
+
+    def __init__(self, options: BuildOptions, lock: threading.Lock | None = None) -> None:
+        check_output_dir(options.out_dir, options.site_dir)
+        self.options = options
+        self.cache = BuildCache()
+        self.lock = lock or threading.Lock()
+        """Held while files in the output folder change; readers take it too."""
+        self._served: dict[str, Content] | None = None
+        """What the output folder holds, as last synced; ``None`` when unknown."""
+        self._reread = True
+        """Read every source next time (first build, or after a failed one)."""
+
+    def rebuild(self, changed: Iterable[Path] | None = None) -> RebuildSummary:
+        """Render and sync; raises ``BuildError`` (and leaves the folder as it was) on errors.
+
+        ``changed`` are the paths the watcher reported; ``None`` means "unknown",
+        and every source is re-read.
+        """
+        started = time.perf_counter()
+        site_dir = self.options.site_dir.resolve()
+        rels = sorted({_relative(Path(p), site_dir) for p in changed or ()})
+        trust = changed is not None and not self._reread
+        self.cache.briefings.changed = set(rels) if trust else None
+        # Until this render succeeds, what it read may be partly recorded in the
+        # cache, so a failure means reading everything next time.
+        self._reread = True
+        _, output = render(self.options, self.cache)
+        self._reread = False
+        with self.lock:
+            written, removed = self._sync(output)
+        return RebuildSummary(tuple(rels), tuple(written), tuple(removed), len(output),
+                              (time.perf_counter() - started) * 1000)
+
+    def _sync(self, output: Mapping[str, Content]) -> tuple[list[str], list[str]]:
+        out = self.options.out_dir
+        previous = self._served
+        if previous is None:
+            previous = _read_tree(out)
+        self._served = None  # unknown until this sync completes
+        written: list[str] = []
+        for rel, content in output.items():
+            before = previous.get(rel)
+            if before is content or (before is not None and _same(before, content)):
+                continue
+            _write_atomically(out / rel, content)
+            written.append(rel)
+        removed = sorted(set(previous) - set(output))
+        for rel in removed:
+            with contextlib.suppress(FileNotFoundError):
+                (out / rel).unlink()
+            _remove_empty_parents(out / rel, out)
+        self._served = dict(output)
+        return written, removed
+
+
+def _relative(path: Path, site_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(site_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _same(a: Content, b: Content) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b
+    return _as_bytes(a) == _as_bytes(b)
+
+
+def _as_bytes(content: Content) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def _write_atomically(target: Path, content: Content) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}{TEMP_SUFFIX}")
+    try:
+        tmp.write_bytes(_as_bytes(content))
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _read_tree(folder: Path) -> dict[str, Content]:
+    """The files of an existing output folder; leftover temporary files are removed."""
+    found: dict[str, Content] = {}
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        if path.name.endswith(TEMP_SUFFIX):
+            path.unlink(missing_ok=True)
+            continue
+        found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return found
+
+
+def _remove_empty_parents(path: Path, root: Path) -> None:
+    """Remove folders left empty (a deleted briefing's folder): a clean build has none."""
+    folder = path.parent
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
