@@ -21,8 +21,8 @@ from briefgen.errors import BuildError, ContentError
 from briefgen.fields import Fields
 from briefgen.frontmatter import FrontMatterError, decode, split
 from briefgen.markup import MarkdownRenderer
-from briefgen.model import Actor, Briefing, Site
-from briefgen.schema import read_front_matter, read_registry
+from briefgen.model import Actor, Briefing, Site, SiteConfig
+from briefgen.schema import UnreadableRegistry, read_front_matter, read_registry
 from briefgen.yamlsafe import YamlError, load_yaml
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def _parse_registry(raw: bytes) -> tuple[Registry, list[ContentError]]:
     try:
         located = load_yaml(decode(raw, REGISTRY_PATH), REGISTRY_PATH)
     except (YamlError, FrontMatterError) as exc:
-        return Registry({}, fingerprint(raw)), [exc.error]
+        return Registry(UnreadableRegistry(), fingerprint(raw)), [exc.error]
     fields = Fields(REGISTRY_PATH, located)
     actors = read_registry(fields)
     return Registry(actors, fingerprint(raw)), fields.errors
@@ -222,14 +222,22 @@ def load_site(
     renderer_factory: Callable[[], MarkdownRenderer] = MarkdownRenderer,
 ) -> Site:
     """Everything in ``site_dir``, validated; raises :class:`BuildError` listing all errors."""
-    config = load_config(site_dir, base_url)
-    registry, errors = load_registry(site_dir, cache)
+    errors: list[ContentError] = []
+    config: SiteConfig | None = None
+    try:
+        config = load_config(site_dir, base_url)
+    except BuildError as exc:
+        # Keep reading: a mistake in briefgen.yaml must not hide the briefings'
+        # errors, since one run reports every error it finds (issue 2).
+        errors.extend(exc.errors)
+    registry, registry_errors = load_registry(site_dir, cache)
+    errors.extend(registry_errors)
     seeds = list_seeds(site_dir)
     briefings, briefing_errors = load_briefings(
         site_dir, registry, seeds, renderer_factory(), cache
     )
     errors.extend(briefing_errors)
-    if errors:
+    if errors or config is None:
         raise BuildError(errors)
     published = [b for b in briefings if drafts or not b.draft]
     published.sort(key=lambda b: (b.date, b.slug), reverse=True)

@@ -47,6 +47,14 @@ IDENT_HINT = "use letters, digits, '-' and '_', starting with a letter or digit.
 SLUG_HINT = "use lowercase letters, digits and '-', starting with a letter or digit."
 
 
+class UnreadableRegistry(dict[str, Actor]):
+    """Stands for a ``content/actors.yaml`` that could not be parsed at all.
+
+    Its own error is already reported; checking actor ids against it would add
+    a false "no actor" error for every reference in every briefing.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class FrontMatter:
     """A briefing's validated front matter, before the body is attached."""
@@ -68,6 +76,10 @@ def read_front_matter(
 ) -> FrontMatter | None:
     """Validate a briefing's front matter; ``None`` when any error was recorded."""
     before = len(fields.errors)
+    if fields.raw(()) is None:
+        fields.error((), "the front matter is empty: write at least 'title', 'date' and "
+                     "'sources' between the '---' lines.")
+        return None
     if fields.mapping((), BRIEFING_FIELDS, "The front matter") is None:
         return None
     title = fields.text(("title",), required=True)
@@ -77,6 +89,12 @@ def read_front_matter(
         fields.error(("updated",), f"'updated' ({updated}) is before the dateline ({dateline}).")
     sources = _sources(fields, seed_exists)
     source_ids = {s.id for s in sources}
+    # A source whose id was rejected above still counts as declared, so entries
+    # citing it don't each report a second, misleading "no source" error.
+    source_ids.update(
+        text for path in fields.items(("sources",), "'sources'")
+        if isinstance(text := fields.raw((*path, "id")), str)
+    )
     actors = _briefing_actors(fields, registry)
     chronology: list[ChronologyEntry] = []
     casualties: list[CasualtyRecord] = []
@@ -154,7 +172,7 @@ def _briefing_actors(fields: Fields, registry: dict[str, Actor]) -> list[Briefin
 
 def _registry_actor(fields: Fields, path: Path_, registry: dict[str, Actor]) -> Actor | None:
     actor_id = fields.text(path, required=True)
-    if not actor_id:
+    if not actor_id or isinstance(registry, UnreadableRegistry):
         return None
     if actor_id not in registry:
         fields.error(path, f"no actor '{actor_id}' in content/actors.yaml."

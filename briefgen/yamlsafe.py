@@ -143,20 +143,33 @@ def load_yaml(text: str, source: Any, line_offset: int = 0) -> Located:
             ) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            problem_text = exc.problem or exc.context or "invalid YAML"
+            if exc.problem and exc.context and exc.context_mark:
+                if "end of stream" in exc.problem or "<stream end>" in exc.problem:
+                    # An unclosed quote or bracket is only noticed at the end of
+                    # the text; point at where it opened, which is what to fix.
+                    mark = exc.context_mark
+                    problem_text = f"{exc.problem} {exc.context}"
+                else:
+                    problem_text = (f"{exc.problem} ({exc.context} that starts on line "
+                                    f"{exc.context_mark.line + 1 + line_offset})")
             line = mark.line + 1 + line_offset if mark else 0
             column = mark.column + 1 if mark else 0
-            problem_text = exc.problem or exc.context or "invalid YAML"
+            hint = ("Check indentation and quoting "
+                    "(values containing ': ' or starting with a quote need quotes).")
+            if "'\\t'" in problem_text:
+                hint = "YAML indents with spaces only: replace the tab with spaces."
             raise YamlError(
-                ContentError(source, line, column,
-                             f"invalid YAML: {problem_text}. Check indentation and quoting "
-                             "(values containing ': ' or starting with a quote need quotes).")
+                ContentError(source, line, column, f"invalid YAML: {problem_text}. {hint}")
             ) from None
         except yaml.YAMLError as exc:
-                raise YamlError(
+            raise YamlError(
                 ContentError(source, 1 + line_offset, 0, f"invalid YAML: {exc}")
             ) from None
         located = Located(None)
         if node is None:
+            # An empty document still has a place, so errors about it have a line.
+            located.positions[()] = (1 + line_offset, 1)
             return located
         try:
             located.data = _to_data(node, (), located, line_offset)
