@@ -1,0 +1,406 @@
+"""The traps of YAML and of files as editors save them, each closed with a test.
+
+PyYAML's ``safe_load`` silently keeps the last of two duplicate keys, expands
+aliases (alias bombs), reads YAML 1.1 (``12:30`` → 750, ``NO`` → False, ``010``
+→ 8) and raises a bare ValueError for ``2025-02-30``. Each of those, and each
+odd file (empty, not UTF-8, unclosed front matter, BOM, CRLF), is built here
+through the command line as a user would meet it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import (
+    ACTORS,
+    BRIEFING,
+    BRIEFING_PATH,
+    CONFIG,
+    ScratchSite,
+    assert_clean_failure,
+    error_lines,
+    replace_line,
+)
+
+
+def only_error(scratch_site: ScratchSite) -> tuple[str, str]:
+    result = scratch_site.build()
+    assert_clean_failure(result)
+    errors = error_lines(result)
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+# --- duplicate keys -----------------------------------------------------------
+
+
+def test_duplicate_top_level_key_names_both_lines(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 5, "tags: [strikes]",
+                                                   "tags: [strikes]\ntitle: Second title"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:6:1"
+    assert "duplicate key 'title' (first set on line 2)" in message
+    assert "keep one" in message
+
+
+def test_duplicate_nested_key(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 29, "    killed: 19",
+                                                   "    killed: 19\n    killed: 20"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:30:5"
+    assert "duplicate key 'killed' (first set on line 29)" in message
+
+
+def test_duplicate_actor_in_registry(scratch_site: ScratchSite) -> None:
+    scratch_site.write("content/actors.yaml", ACTORS + "alpha:\n  name: Another Alpha\n"
+                       "  kind: person\n")
+
+    where, message = only_error(scratch_site)
+
+    assert where == "content/actors.yaml:12:1"
+    assert "duplicate key 'alpha' (first set on line 1)" in message
+
+
+def test_duplicate_key_in_config(scratch_site: ScratchSite) -> None:
+    scratch_site.write("briefgen.yaml", CONFIG + "language: uk\n")
+
+    where, message = only_error(scratch_site)
+
+    assert where == "briefgen.yaml:6:1"
+    assert "duplicate key 'language' (first set on line 4)" in message
+
+
+# --- anchors, aliases and tags ----------------------------------------------------
+
+
+def test_anchor_is_refused_where_it_is_written(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 29, "    killed: 19",
+                                                   "    killed: &k 19"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:29:13"
+    assert "YAML anchors (&k) are not allowed" in message
+    assert "write each value out in full" in message
+
+
+def test_alias_is_refused_where_it_is_written(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 30, "    injured: dozens",
+                                                   "    injured: *k"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:30:14"
+    assert "YAML aliases (*k) are not allowed" in message
+
+
+def test_merge_key_with_alias_is_refused(scratch_site: ScratchSite) -> None:
+    scratch_site.write("content/actors.yaml", ACTORS.replace("alpha:\n", "alpha: &person\n", 1)
+                       + "delta:\n  <<: *person\n  name: Dana Delta\n")
+
+    where, message = only_error(scratch_site)
+
+    assert where == "content/actors.yaml:1:8"
+    assert "YAML anchors (&person) are not allowed" in message
+
+
+def test_alias_bomb_fails_fast(scratch_site: ScratchSite) -> None:
+    # "Billion laughs": nine levels of nine aliases each would expand to 9**9
+    # values if anything walked the aliases. Run in a subprocess so a
+    # regression shows as a timeout instead of hanging the test session.
+    levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        levels.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 5, "tags: [strikes]",
+                                                   "tags: [strikes]\n" + "\n".join(levels)))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "briefgen", "build", "--site", str(scratch_site.root)],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith(
+        f"{BRIEFING_PATH}:6:4: YAML anchors (&a) are not allowed")
+    assert not scratch_site.out.exists()
+
+
+def test_python_object_tag_is_refused_and_never_run(scratch_site: ScratchSite) -> None:
+    marker = scratch_site.root / "pwned"
+    scratch_site.write(BRIEFING_PATH, replace_line(
+        BRIEFING, 4, "summary: A short summary of the first briefing.",
+        f"summary: !!python/object/apply:os.system ['touch {marker}']"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:4:10"
+    assert "YAML tags" in message
+    assert "python/object/apply:os.system" in message
+    assert "remove the tag" in message
+    assert not marker.exists()
+
+
+def test_python_tag_in_registry_and_config(scratch_site: ScratchSite) -> None:
+    scratch_site.write("content/actors.yaml", replace_line(
+        ACTORS, 6, "  description: Minister of the interior of Ruritania.",
+        "  description: !!python/name:os.getcwd ''"))
+    scratch_site.write("briefgen.yaml", replace_line(
+        CONFIG, 2, "description: A site for tests.",
+        "description: !!python/object:collections.OrderedDict {}"))
+
+    result = scratch_site.build()
+
+    assert_clean_failure(result)
+    errors = error_lines(result)
+    assert [where for where, _ in errors] == ["briefgen.yaml:2:14", "content/actors.yaml:6:16"]
+    assert all("YAML tags" in message for _, message in errors)
+
+
+# --- dates that do not exist ------------------------------------------------------
+
+
+def test_calendar_invalid_dateline_names_its_line(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 3, "date: 2025-04-06",
+                                                   "date: 2025-02-30"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:3:7"
+    assert message == ("date: '2025-02-30' is not a calendar date "
+                       "(February 2025 has 28 days)")
+
+
+def test_calendar_invalid_dates_in_entries_and_sources(scratch_site: ScratchSite) -> None:
+    text = replace_line(BRIEFING, 11, "    published: 2025-04-06", "    published: 2025-02-30")
+    text = replace_line(text, 26, "  - date: Friday", "  - date: 2024-02-30")
+    scratch_site.write(BRIEFING_PATH, text)
+
+    result = scratch_site.build()
+
+    assert_clean_failure(result)
+    assert error_lines(result) == [
+        (f"{BRIEFING_PATH}:11:16", "sources[0].published: '2025-02-30' is not a calendar date "
+                                   "(February 2025 has 28 days)"),
+        (f"{BRIEFING_PATH}:26:11", "casualties[0].date: '2024-02-30' is not a calendar date "
+                                   "(February 2024 has 29 days)"),
+    ]
+
+
+# --- files as editors save them ----------------------------------------------------
+
+
+def test_unclosed_front_matter(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 32, "---", None))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:1:1"
+    assert "the front matter opened by '---' on line 1 is never closed" in message
+    assert "add a line with '---'" in message
+
+
+def test_missing_front_matter(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, "# Just a heading\n\nSome text.\n")
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:1:1"
+    assert "Did you forget to add '---'?" in message
+
+
+def test_empty_front_matter(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, "---\n---\nBody.\n")
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:2:1"
+    assert "the front matter is empty" in message
+    assert "'title', 'date' and 'sources'" in message
+
+
+def test_empty_file(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, "")
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:1"
+    assert message.startswith("the file is empty")
+
+
+def test_blank_file(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, "\n  \n\t\n")
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:1"
+    assert message.startswith("the file is empty")
+
+
+def test_non_utf8_file_names_the_byte(scratch_site: ScratchSite) -> None:
+    text = replace_line(BRIEFING, 4, "summary: A short summary of the first briefing.",
+                        "summary: Strike on Kyïv.")
+    scratch_site.write(BRIEFING_PATH, text.encode("cp1252"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:4:22"
+    assert "not UTF-8 text (byte 0xef)" in message
+    assert "save it as UTF-8" in message
+
+
+def test_non_utf8_registry(scratch_site: ScratchSite) -> None:
+    scratch_site.write("content/actors.yaml",
+                       ACTORS.replace("Ruritania.", "Ruritanía.").encode("latin-1"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == "content/actors.yaml:6:51"
+    assert "not UTF-8" in message
+
+
+def _bom_crlf(text: str) -> bytes:
+    return b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8")
+
+
+def test_bom_and_crlf_build_exactly_like_plain_files(scratch_site: ScratchSite, tmp_path) -> None:
+    plain, windows = tmp_path / "plain", tmp_path / "windows"
+    scratch_site.build_ok("--output", str(plain))
+    scratch_site.write("briefgen.yaml", _bom_crlf(CONFIG))
+    scratch_site.write("content/actors.yaml", _bom_crlf(ACTORS))
+    scratch_site.write(BRIEFING_PATH, _bom_crlf(BRIEFING))
+
+    scratch_site.build_ok("--output", str(windows))
+
+    assert scratch_site.snapshot(windows) == scratch_site.snapshot(plain)
+    page = scratch_site.page(out=windows)
+    assert page.find("h1").text == "First briefing"
+    assert page.by_id("chronology").find("li", class_="event") is not None
+
+
+def test_errors_in_crlf_file_with_bom_keep_their_position(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, _bom_crlf(
+        replace_line(BRIEFING, 2, "title: First briefing", "titel: First briefing")))
+
+    result = scratch_site.build()
+
+    assert_clean_failure(result)
+    assert error_lines(result)[0] == (
+        f"{BRIEFING_PATH}:2:1",
+        "titel: unknown field 'titel'. Did you mean 'title'? Allowed fields: title, date, "
+        "summary, updated, tags, draft, sources, actors, chronology, casualties.",
+    )
+
+
+# --- YAML 1.1's implicit types ------------------------------------------------------
+
+
+def test_yaml11_values_come_through_as_written(scratch_site: ScratchSite) -> None:
+    text = replace_line(BRIEFING, 2, "title: First briefing", "title: 3.10")
+    text = replace_line(text, 5, "tags: [strikes]", "tags: [no, on, 1e3]")
+    text = replace_line(text, 20, "  - date: Friday", "  - date: Friday\n    time: 12:30")
+    text = replace_line(text, 21 + 1, "    place: Capital", "    place: NO")
+    text = replace_line(text, 29 + 1, "    killed: 19", "    killed: 010")
+    scratch_site.write(BRIEFING_PATH, text)
+
+    scratch_site.build_ok()
+
+    page = scratch_site.page()
+    assert page.find("h1").text == "3.10"
+    assert [li.text for li in page.find_all("li", class_="tag")] == ["no", "on", "1e3"]
+    event = page.by_id("chronology").find("li", class_="event")
+    assert event.find("span", class_="time").text == "12:30"
+    assert event.find("span", class_="place").text == "NO"
+    table = page.by_id("casualties")
+    row = table.find("tbody").find("tr")
+    assert row.find("th").text == "Capital"
+    assert row.find_all("td")[2].text == "010"
+    # Read as the decimal 10 (YAML 1.1 octal would make it 8).
+    assert table.find("tfoot").find_all("td")[0].text == "10"
+    assert page.by_id("key-figures").find("dd").text == "10"
+
+
+def test_yaml11_dates_stay_text(scratch_site: ScratchSite) -> None:
+    # PyYAML turns a bare 2025-04-06 into a date object and 2025-04-06 12:00
+    # into a datetime; the dateline must come through as the day written.
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 3, "date: 2025-04-06",
+                                                   "date: 2025-04-06 12:00"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:3:7"
+    assert "'2025-04-06 12:00' is not an ISO date" in message
+
+
+def test_sexagesimal_time_with_seconds_is_an_error(scratch_site: ScratchSite) -> None:
+    # YAML 1.1 reads 12:30:00 as 45000.
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 20, "  - date: Friday",
+                                                   "  - date: Friday\n    time: 12:30:00"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:21:11"
+    assert "'12:30:00' is not valid here: write a 24-hour time as HH:MM" in message
+
+
+def test_yaml11_booleans_are_not_flags(scratch_site: ScratchSite) -> None:
+    # YAML 1.1 reads on/off/y/n as booleans; a draft flag must be true or false.
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 5, "tags: [strikes]",
+                                                   "tags: [strikes]\ndraft: on"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:6:8"
+    assert "'draft' must be true or false, not 'on'" in message
+
+
+def test_hex_and_underscore_numbers_are_not_figures(scratch_site: ScratchSite) -> None:
+    text = replace_line(BRIEFING, 29, "    killed: 19", "    killed: 0x13")
+    text = replace_line(text, 30, "    injured: dozens", "    injured: 1_000")
+    scratch_site.write(BRIEFING_PATH, text)
+
+    result = scratch_site.build()
+
+    assert_clean_failure(result)
+    errors = error_lines(result)
+    assert [where for where, _ in errors] == [f"{BRIEFING_PATH}:29:13", f"{BRIEFING_PATH}:30:14"]
+    assert "'0x13' is not a casualty figure" in errors[0][1]
+    assert "'1_000' is not a casualty figure" in errors[1][1]
+
+
+# --- YAML syntax errors point at what to fix -------------------------------------------
+
+
+def test_unclosed_quote_points_at_its_opening(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 2, "title: First briefing",
+                                                   'title: "First briefing'))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:2:8"
+    assert "while scanning a quoted scalar" in message
+
+
+def test_unclosed_bracket_names_where_it_opened(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 5, "tags: [strikes]",
+                                                   "tags: [strikes, talks"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:6:8"
+    assert "while parsing a flow sequence that starts on line 5" in message
+
+
+def test_tab_indentation(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 8, "    publisher: Wire Agency",
+                                                   "\tpublisher: Wire Agency"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:8:1"
+    assert "replace the tab with spaces" in message
