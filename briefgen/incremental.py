@@ -49,6 +49,8 @@ class RebuildSummary:
     pages: int
     """Files in the whole output."""
     ms: float
+    base_path: str = "/"
+    """The path part of the site's ``base_url``, where the server mounts it."""
 
     def line(self) -> str:
         """One line: what changed, what was written, how long it took."""
@@ -85,12 +87,12 @@ class Rebuilder:
         # Until this render succeeds, what it read may be partly recorded in the
         # cache, so a failure means reading everything next time.
         self._reread = True
-        _, output = render(self.options, self.cache)
+        site, output = render(self.options, self.cache)
         self._reread = False
         with self.lock:
             written, removed = self._sync(output)
         return RebuildSummary(tuple(rels), tuple(written), tuple(removed), len(output),
-                              (time.perf_counter() - started) * 1000)
+                              (time.perf_counter() - started) * 1000, site.config.base_path)
 
     def _sync(self, output: Mapping[str, Content]) -> tuple[list[str], list[str]]:
         out = self.options.out_dir
