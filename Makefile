@@ -9,8 +9,9 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: build test serve lint typecheck browser clean bench
 
+# `make build BASE_URL=https://user.github.io/repo/` publishes under another URL (CI does).
 build: $(STAMP)
-	$(BIN)/briefgen build
+	$(BIN)/briefgen build$(if $(BASE_URL), --base-url '$(BASE_URL)')
 
 serve: $(STAMP)
 	$(BIN)/briefgen serve
