@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -77,6 +78,75 @@ def build(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | No
         f"{report.write.written} files written, {report.write.unchanged} unchanged, "
         f"{report.write.removed} removed in {report.seconds * 1000:.0f} ms."
     )
+
+
+@cli.command()
+@SITE_OPTION
+@click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="The port to serve on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to bind; anything but loopback exposes your drafts.")
+@click.option("--drafts", is_flag=True, help="Include briefings marked 'draft: true'.")
+@click.option("--poll", is_flag=True,
+              help="Poll for changes instead of using inotify (Docker, WSL, network mounts).")
+@reports_errors
+def serve(site_dir: Path, port: int, host: str, drafts: bool, poll: bool) -> None:
+    """Preview the site: build, serve, rebuild on every save, reload the browser.
+
+    Pages are served under the path of base_url, as GitHub Pages will serve
+    them. Errors are shown here and over the open page; the last good build
+    stays up until they are fixed.
+    """
+    import logging
+
+    from briefgen.serve import PreviewServer, is_loopback, run
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("briefgen")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    if not is_loopback(host):
+        click.echo(f"Warning: serving on {host}, not loopback: other machines can read "
+                   "this preview, drafts included.", err=True)
+    run(PreviewServer(site_dir, host=host, port=port, drafts=drafts, poll=poll),
+        lambda text: click.echo(text, err=True))
+
+
+@cli.command()
+@SITE_OPTION
+@click.argument("title")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The dateline, YYYY-MM-DD [default: today in the site's timezone].")
+@reports_errors
+def new(site_dir: Path, title: str, day: datetime | None) -> None:
+    """Write a new briefing, content/briefings/DATE-SLUG.md, to fill in.
+
+    It has valid front matter with one placeholder source, so the site
+    builds at once; it never overwrites an existing briefing.
+    """
+    from briefgen.scaffold import new_briefing
+
+    path = new_briefing(site_dir, title, day.date() if day else None)
+    click.echo(f"Created {path}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True,
+              help="Create the site even if FOLDER is not empty (replaces briefgen's files only).")
+@reports_errors
+def init(folder: Path, force: bool) -> None:
+    """Create a new site in FOLDER that builds at once.
+
+    It has briefgen.yaml, an example briefing, content/actors.yaml, a
+    .gitignore and a GitHub Pages workflow.
+    """
+    from briefgen.scaffold import init_site
+
+    for path in init_site(folder, force):
+        click.echo(f"Created {path}")
+    click.echo(f"Next: cd {folder} && briefgen serve")
 
 
 def main() -> None:

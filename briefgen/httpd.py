@@ -143,10 +143,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
             # Read under the rebuild's lock: a page never mixes two builds.
             out_dir = self.preview.out_dir
             root = out_dir.resolve() if out_dir else None
-            folder = root is not None and segments and is_folder(root, segments)
-            found = None if folder or root is None else resolve_inside(root, segments)
+            add_slash = (root is not None and bool(segments) and not target.endswith("/")
+                         and is_folder(root, segments))
+            found = None if add_slash or root is None else resolve_inside(root, segments)
             body = found.read_bytes() if found is not None else None
-        if folder and not target.endswith("/"):
+        if add_slash:
             self._redirect(target + "/" + (f"?{query}" if query else ""), head)
         elif found is None or body is None:
             self._not_found(head)

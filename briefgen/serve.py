@@ -18,8 +18,10 @@ import contextlib
 import errno
 import logging
 import shutil
+import signal
 import tempfile
 import threading
+from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
@@ -172,3 +174,22 @@ class PreviewServer:
 
 def is_loopback(host: str) -> bool:
     return host in LOOPBACK or host.startswith("127.")
+
+
+def run(server: PreviewServer, announce: Callable[[str], None]) -> None:
+    """Serve until Ctrl-C, then stop cleanly (``briefgen serve``)."""
+    if threading.current_thread() is threading.main_thread():
+        # `kill` and service managers stop with SIGTERM: stop as cleanly as on Ctrl-C.
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.start()
+        announce(f"Serving {server.site_dir} at {server.url} (Ctrl-C to stop)")
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        announce("Stopping: finishing any rebuild in progress…")
+    finally:
+        server.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
