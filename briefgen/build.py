@@ -16,9 +16,11 @@ import jinja2
 
 from briefgen import feeds
 from briefgen.errors import BuildError
+from briefgen.indexes import derive
 from briefgen.loader import BriefingCache, load_site
 from briefgen.model import Site
 from briefgen.render import Output, RenderCache, render_site
+from briefgen.sitepages import home_page, site_pages
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
 from briefgen.writer import WriteResult, check_output_dir, write_site
 
@@ -60,8 +62,11 @@ def render(options: BuildOptions, cache: BuildCache | None = None) -> tuple[Site
         key = theme_key(dirs, site.config)
         if key != cache.pages.theme_key:
             cache.pages = RenderCache(theme_key=key)
+    indexes = derive(site)
     try:
-        output, _ = render_site(site, env, dirs, cache.pages if cache else None)
+        output, _ = render_site(site, env, dirs, cache.pages if cache else None,
+                                extra_pages=site_pages(site, indexes),
+                                home=home_page(site, indexes))
     except jinja2.TemplateError as exc:
         raise BuildError([template_error(exc, options.site_dir)]) from None
     output.update(feeds.files(site, output))

@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 
+from briefgen.actorlinks import ActorLinker
 from briefgen.figures import Figure, Total, total
 from briefgen.jsonld import news_article
 from briefgen.model import Briefing, CasualtyRecord, Site
@@ -96,12 +97,21 @@ def totals_of(records: Iterable[CasualtyRecord]) -> FigureTotals:
     )
 
 
-def briefing_page(briefing: Briefing, site: Site) -> Page:
-    # A briefing page shows its own file and the registry entries it names.
-    registry_part = key_of(
+def registry_key(site: Site) -> str:
+    """Fingerprint of the whole actor registry, for pages that show actor names."""
+    return key_of(
         f"{a.id}|{a.name}|{a.kind}|{a.affiliation}|{a.aliases}|{a.description}"
-        for a in (site.actors[i] for i in sorted(briefing.actor_ids))
+        for a in site.actors.values()
     )
+
+
+def briefing_page(briefing: Briefing, site: Site, link_actors: ActorLinker | None = None,
+                  registry: str | None = None) -> Page:
+    # A briefing page shows its own file and registry entries: those it lists,
+    # and, through alias links in the body, possibly any other, so the key
+    # covers the whole registry.
+    link_actors = link_actors or actor_linker(site)
+    registry = registry if registry is not None else registry_key(site)
 
     def context() -> Context:
         return {
@@ -109,19 +119,30 @@ def briefing_page(briefing: Briefing, site: Site) -> Page:
             "events": [(e, [site.actors[a] for a in e.actors]) for e in briefing.chronology],
             "totals": totals_of(briefing.casualties),
             "news_article": news_article(briefing, site),
+            "body_html": link_actors(briefing.body_html),
         }
 
     return Page(f"briefings/{briefing.slug}/index.html", "briefing.html",
-                key_of([briefing.fingerprint, registry_part]), context)
+                key_of([briefing.fingerprint, registry]), context)
 
 
-def core_pages(site: Site) -> Iterator[Page]:
-    """The home page, the 404 page and one page per briefing."""
-    yield Page("index.html", "index.html", all_briefings_key(site),
-               lambda: {"briefings": site.briefings})
+def actor_linker(site: Site) -> ActorLinker:
+    """Links body mentions of registry actors to their pages under the site's base path."""
+    base = site.config.base_path
+    return ActorLinker(site.actors, lambda actor_id: f"{base}actors/{actor_id}/")
+
+
+def core_pages(site: Site, home: Page | None = None) -> Iterator[Page]:
+    """The home page, the 404 page and one page per briefing.
+
+    ``home`` replaces the plain home page (the one with cross-briefing figures).
+    """
+    yield home or Page("index.html", "index.html", all_briefings_key(site),
+                       lambda: {"briefings": site.briefings})
     yield Page("404.html", "404.html", "", dict)
+    link_actors, registry = actor_linker(site), registry_key(site)
     for briefing in site.briefings:
-        yield briefing_page(briefing, site)
+        yield briefing_page(briefing, site, link_actors, registry)
 
 
 def render_pages(
@@ -176,9 +197,10 @@ def render_site(
     template_dirs: list[Path],
     cache: RenderCache | None = None,
     extra_pages: Iterable[Page] = (),
+    home: Page | None = None,
 ) -> tuple[Output, RenderStats]:
     """The whole site as ``{relative path: content}``."""
-    output, stats = render_pages([*core_pages(site), *extra_pages], env, cache)
+    output, stats = render_pages([*core_pages(site, home), *extra_pages], env, cache)
     for rel, path in static_files(template_dirs).items():
         output[rel] = path.read_bytes()
     output.update(site_files(site))

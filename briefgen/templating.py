@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from briefgen.dates import DateSpec, format_day
 from briefgen.errors import ContentError
 from briefgen.figures import Figure, Total, format_number, total
+from briefgen.indexes import slugify
 from briefgen.model import SiteConfig
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -55,6 +56,7 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
         number=format_number,
         figure=figure_text,
         total=total_of,
+        slug=slugify,
         jsonld=jsonld,
     )
     base_path = config.base_path
