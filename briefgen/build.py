@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 
-from briefgen import feeds
+from briefgen import exports, feeds
 from briefgen.errors import BuildError
 from briefgen.indexes import derive
 from briefgen.loader import BriefingCache, load_site
@@ -70,6 +70,7 @@ def render(options: BuildOptions, cache: BuildCache | None = None) -> tuple[Site
     except jinja2.TemplateError as exc:
         raise BuildError([template_error(exc, options.site_dir)]) from None
     output.update(feeds.files(site, output))
+    output.update(exports.files(site, indexes))
     return site, output
 
 

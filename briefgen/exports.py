@@ -1,0 +1,285 @@
+"""Open data: the site's facts as JSON and CSV under ``/data/``.
+
+Newsrooms and researchers reuse a briefing site's chronology and casualty
+figures in their own tools, so the exports carry everything the pages show
+in a form a program can trust: resolved dates beside the writer's words,
+figures as their text *and* their bounds (never a bare number that turns "at
+least 18" into 18), source ids, and the briefing each fact comes from.
+
+The format is a contract: each file names its schema (``"schema":
+"briefgen/casualties/1"``), docs/data.md describes every field and
+docs/schemas/ holds a JSON Schema per file. A change that would break a
+reader gets a new schema number. Keys keep one order and lists one sort, so
+unchanged content gives unchanged bytes.
+
+Pure: model and indexes in, ``{path: text}`` out.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+from briefgen.dates import DateSpec
+from briefgen.feeds import briefing_url
+from briefgen.figures import Figure
+from briefgen.indexes import EventRef, Incident, Indexes, Report
+from briefgen.model import Briefing, Site, SiteConfig
+
+SCHEMAS = {
+    "briefings": "briefgen/briefings/1",
+    "chronology": "briefgen/chronology/1",
+    "casualties": "briefgen/casualties/1",
+    "timeline": "briefgen/timeline/1",
+}
+FIGURES = ("killed", "injured", "children_killed", "children_injured")
+CSV_COLUMNS = (
+    "incident", "latest", "briefing", "briefing_date", "url",
+    "date_text", "date_start", "date_end", "date_precision", "place", "event",
+    *(f"{name}_{part}" for name in FIGURES for part in ("text", "low", "high", "qualifier")),
+    "source",
+)  # fmt: skip
+
+Json = dict[str, Any]
+
+
+def files(site: Site, indexes: Indexes) -> dict[str, str | bytes]:
+    """Every file under ``data/``."""
+    return {
+        "data/briefings.json": dump(briefings_data(site)),
+        "data/chronology.json": dump(chronology_data(site, indexes.events)),
+        "data/casualties.json": dump(casualties_data(site, indexes.incidents)),
+        "data/casualties.csv": casualties_csv(site, indexes.incidents),
+        "data/timeline.json": dump(timeline_data(site, indexes.events)),
+    }
+
+
+def dump(data: Json) -> str:
+    # Non-ASCII stays readable ("Kryvyi Rih", "Київ"); files are UTF-8.
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _header(kind: str, config: SiteConfig) -> Json:
+    return {"schema": SCHEMAS[kind], "site": {"title": config.title, "url": config.base_url}}
+
+
+def date_data(spec: DateSpec) -> Json:
+    """A date as resolved, with the words it was resolved from."""
+    return {
+        "text": spec.text,
+        "start": spec.start.isoformat(),
+        "end": spec.end.isoformat(),
+        "precision": spec.precision,
+        "relative": spec.relative,
+    }
+
+
+def figure_data(figure: Figure | None) -> Json | None:
+    if figure is None:
+        return None
+    return {"text": figure.text, "low": figure.low, "high": figure.high,
+            "qualifier": figure.qualifier}
+
+
+def briefings_data(site: Site) -> Json:
+    """Every briefing with its metadata, sources and actors (not its body)."""
+    config = site.config
+    return {
+        **_header("briefings", config),
+        "briefings": [
+            {
+                "slug": b.slug,
+                "url": briefing_url(config, b),
+                "title": b.title,
+                "date": b.date.isoformat(),
+                "updated": b.updated.isoformat() if b.updated else None,
+                "summary": b.summary,
+                "tags": list(b.tags),
+                "draft": b.draft,
+                "sources": [
+                    {"id": s.id, "publisher": s.publisher, "title": s.title,
+                     "url": s.url or None,
+                     "published": s.published.isoformat() if s.published else None}
+                    for s in b.sources
+                ],
+                "actors": [
+                    {"id": a.id, "name": a.name, "role": a.role, "affiliation": a.affiliation}
+                    for a in b.actors
+                ],
+                "events": len(b.chronology),
+                "casualty_records": len(b.casualties),
+            }
+            for b in _newest_first(site.briefings)
+        ],
+    }
+
+
+def _newest_first(briefings: Iterable[Briefing]) -> list[Briefing]:
+    return sorted(briefings, key=lambda b: (b.date, b.slug), reverse=True)
+
+
+def chronology_data(site: Site, events: Iterable[EventRef]) -> Json:
+    """Every chronology event of every briefing, newest first as on /chronology/."""
+    config = site.config
+    return {
+        **_header("chronology", config),
+        "events": [
+            {
+                "date": date_data(ref.entry.date),
+                "time": ref.entry.time,
+                "place": ref.entry.place,
+                "event": ref.entry.event,
+                "event_html": ref.entry.event_html,
+                "actors": list(ref.entry.actors),
+                "source": ref.entry.source,
+                "briefing": ref.briefing.slug,
+                "url": briefing_url(config, ref.briefing),
+            }
+            for ref in events
+        ],
+    }
+
+
+def report_data(report: Report, config: SiteConfig) -> Json:
+    """One casualty record as one briefing reported it."""
+    record = report.record
+    data: Json = {
+        "briefing": report.briefing.slug,
+        "briefing_date": report.briefing.date.isoformat(),
+        "url": briefing_url(config, report.briefing),
+        "date": date_data(record.date),
+        "place": record.place,
+        "event": record.event,
+    }
+    data.update((name, figure_data(getattr(record, name))) for name in FIGURES)
+    data["source"] = record.source
+    return data
+
+
+def casualties_data(site: Site, incidents: Iterable[Incident]) -> Json:
+    """One entry per incident: the latest report's figures and the earlier ones as revisions.
+
+    ``incident`` is the id the briefings share, or null for a record that
+    stands alone; the figures that count are always the latest report's.
+    """
+    config = site.config
+    return {
+        **_header("casualties", config),
+        "incidents": [
+            {
+                "incident": _shared_id(incident),
+                **report_data(incident.latest, config),
+                "revisions": [report_data(r, config) for r in incident.revisions],
+            }
+            for incident in incidents
+        ],
+    }
+
+
+def _shared_id(incident: Incident) -> str | None:
+    # Indexes give a lone record a made-up id (its briefing and position);
+    # it names no incident a reader could look up, so it is not exported.
+    return incident.latest.record.incident
+
+
+def casualties_csv(site: Site, incidents: Iterable[Incident]) -> str:
+    """Every report of every incident, one row each; ``latest`` marks the rows that count.
+
+    Rows follow casualties.json: per incident the latest report, then its
+    revisions oldest first.
+
+    Spreadsheet users filter on ``latest`` to get one row per incident, or
+    keep all rows to see how figures were revised.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for incident in incidents:
+        for report in (incident.latest, *incident.revisions):
+            writer.writerow(csv_row(incident, report, site.config))
+    return buffer.getvalue()
+
+
+def csv_row(incident: Incident, report: Report, config: SiteConfig) -> list[str]:
+    record = report.record
+    row = [
+        _shared_id(incident) or "",
+        "true" if report is incident.latest else "false",
+        report.briefing.slug,
+        report.briefing.date.isoformat(),
+        briefing_url(config, report.briefing),
+        record.date.text,
+        record.date.start.isoformat(),
+        record.date.end.isoformat(),
+        record.date.precision,
+        record.place,
+        record.event,
+    ]
+    for name in FIGURES:
+        figure: Figure | None = getattr(record, name)
+        if figure is None:
+            row.extend(["", "", "", ""])
+        else:
+            row.extend([figure.text, _number(figure.low), _number(figure.high),
+                        figure.qualifier])
+    row.append(record.source)
+    return row
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def timeline_data(site: Site, events: Iterable[EventRef]) -> Json:
+    """The chronology in TimelineJS's JSON format, for embedding in an article.
+
+    TimelineJS takes partial dates as year/month/day numbers: a month-precision
+    date has no ``day``, a range has an ``end_date``. ``display_date`` shows the
+    writer's words with the resolved date; ``group`` puts events of one place
+    on one row.
+    """
+    config = site.config
+    title: Json = {"text": {"headline": config.title, "text": config.description}}
+    return {
+        "schema": SCHEMAS["timeline"],
+        "title": title,
+        "events": [timeline_event(ref, config) for ref in events],
+    }
+
+
+def timeline_event(ref: EventRef, config: SiteConfig) -> Json:
+    spec, entry = ref.entry.date, ref.entry
+    url = briefing_url(config, ref.briefing)
+    event: Json = {"start_date": _timeline_date(spec, spec.start, entry.time)}
+    if spec.precision == "range":
+        event["end_date"] = _timeline_date(spec, spec.end, None)
+    display = spec.display + (f", {entry.time}" if entry.time else "")
+    source = _link(url, ref.briefing.title)
+    event.update({
+        "display_date": display,
+        "text": {"headline": entry.place or ref.briefing.title,
+                 "text": f"<p>{entry.event_html}</p><p>From {source}</p>"},
+        "group": entry.place,
+        "unique_id": f"{ref.briefing.slug}-event-{entry.order}",
+    })
+    return event
+
+
+def _timeline_date(spec: DateSpec, day: dt.date, time: str | None) -> Json:
+    date: Json = {"year": day.year, "month": day.month}
+    if spec.precision != "month":
+        date["day"] = day.day
+    if time:
+        hour, minute = time.split(":")
+        date.update(hour=int(hour), minute=int(minute))
+    return date
+
+
+def _link(url: str, text: str) -> str:
+    # TimelineJS shows ``text.text`` as HTML, so the title is escaped here.
+    return f'<a href="{escape(url)}">{escape(text)}</a>'
