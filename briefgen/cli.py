@@ -149,5 +149,29 @@ def init(folder: Path, force: bool) -> None:
     click.echo(f"Next: cd {folder} && briefgen serve")
 
 
+@cli.command()
+@SITE_OPTION
+@click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="The built site to check [default: SITE/site].")
+@click.option("--drafts", is_flag=True, help="Include briefings marked 'draft: true'.")
+@click.option("--base-url", default=None, metavar="URL",
+              help="The URL the site was built for, if not base_url from briefgen.yaml.")
+@reports_errors
+def check(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | None) -> None:
+    """Check the content, then the built site's internal links and #anchors.
+
+    The content is validated without writing anything. Every broken link
+    is listed with the page and line it is on; the exit status is 1 when
+    there is any.
+    """
+    from briefgen.check import check_site
+
+    options = BuildOptions(site_dir=site_dir, out_dir=out_dir or site_dir / "site",
+                           drafts=drafts, base_url=base_url)
+    report = check_site(options)
+    click.echo(f"Content is valid; {report.links} internal links on {report.pages} pages "
+               f"of {options.out_dir} are all good.")
+
+
 def main() -> None:
     cli(prog_name="briefgen")
