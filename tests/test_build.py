@@ -104,6 +104,73 @@ def row_by_header(table: Node, row: Node) -> dict[str, Node]:
     return dict(zip(headers, cells, strict=True))
 
 
+# --- the briefing page -------------------------------------------------------------
+
+
+def test_header_title_dateline_summary_tags(scratch_site: ScratchSite) -> None:
+    scratch_site.build_ok()
+
+    header = scratch_site.page().find("header", class_="briefing-header")
+    assert header.find("h1").text == "First briefing"
+    dateline = header.find(class_="dateline").find("time")
+    assert (dateline.attrs["datetime"], dateline.text) == ("2025-04-06", "6 April 2025")
+    assert header.find(class_="summary").text == "A short summary of the first briefing."
+    assert [li.text for li in header.find("ul", class_="tags").find_all("li")] == ["strikes"]
+
+
+def test_actors_with_role_affiliation_and_registry_description(scratch_site: ScratchSite) -> None:
+    scratch_site.build_ok()
+
+    actors = scratch_site.page().by_id("actors").find_all("li", class_="actor")
+    shown = [(a.find(class_="actor-name").text, a.find(class_="role").text,
+              a.find(class_="affiliation").text,
+              [d.text for d in a.find_all(class_="description")]) for a in actors]
+    assert shown == [
+        ("Alex Alpha", "Announced the talks", "Ruritania",
+         ["Minister of the interior of Ruritania."]),
+        ("Charlie Civilian", "Witness", "Capital residents", []),
+    ]
+
+
+def test_event_text_is_inline_markdown_with_actor_names(scratch_site: ScratchSite) -> None:
+    scratch_site.build_ok()
+
+    event = scratch_site.page().by_id("chronology").find("li", class_="event")
+    what = event.find("p", class_="what")
+    assert what.text == "A missile strikes the capital."
+    assert what.find("em").text == "capital"
+    assert what.find_all("p") == []
+    assert [a.text for a in event.find_all(class_="actor-ref")] == ["Alex Alpha"]
+
+
+def test_pages_are_responsive_and_printable(scratch_site: ScratchSite) -> None:
+    scratch_site.build_ok()
+
+    for path, page in html_pages(scratch_site.out).items():
+        viewport = page.find("meta", name="viewport")
+        assert "width=device-width" in viewport.attrs["content"], path
+        for link in page.find_all("link", rel="stylesheet"):
+            href = link.attrs["href"]
+            assert href.startswith("/briefs/"), path
+            assert (scratch_site.out / href.removeprefix("/briefs/")).is_file(), (path, href)
+    css = (scratch_site.out / "static" / "style.css").read_text(encoding="utf-8")
+    assert re.search(r"@media[^{]*\bprint\b", css)
+
+
+def test_no_output_path_leaves_the_output_folder(scratch_site: ScratchSite,
+                                                 tmp_path: Path) -> None:
+    scratch_site.write(BRIEFING_PATH, BRIEFING.replace(
+        "tags: [strikes]", "tags: ['../../escaped', '/etc/escaped', '..']").replace(
+        "    place: Capital", "    place: ../../../escaped-place"))
+
+    scratch_site.build_ok()
+
+    out = scratch_site.out.resolve()
+    for path in tmp_path.rglob("*"):
+        assert "escaped" not in path.name or out in path.resolve().parents, path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
+
+
 # --- the chronology -------------------------------------------------------------
 
 
