@@ -135,6 +135,10 @@ def check_links(files: Mapping[str, str | bytes], base_url: str) -> CheckReport:
             target = urlsplit(target_url)
             if target.scheme not in ("http", "https") or target.netloc != base.netloc:
                 continue  # mailto:, data:, another site
+            if urlsplit(url).netloc and not target.path.startswith(base_path):
+                # Written out in full, a URL outside the base path is another
+                # site on the same host (user.github.io/other-repo/).
+                continue
             checked += 1
             reason = _problem(target.path, unquote(fragment), base_path, files, pages)
             if reason:
