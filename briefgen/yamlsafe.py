@@ -44,10 +44,6 @@ class Located:
         return self.positions.get(path, (0, 0))
 
 
-class _Loader(yaml.SafeLoader):
-    """Composes nodes only; refuses anchors, aliases and explicit tags."""
-
-
 class YamlProblem(Exception):
     """A problem with a 0-based position inside the YAML text."""
 
@@ -59,7 +55,7 @@ class YamlProblem(Exception):
 
 
 def _compose_node(loader: _Loader, parent: Any, index: Any) -> Any:
-    event = loader.peek_event()  # type: ignore[no-untyped-call]
+    event = loader.peek_event()
     mark = event.start_mark
     if isinstance(event, yaml.AliasEvent):
         raise YamlProblem(
@@ -82,6 +78,40 @@ def _compose_node(loader: _Loader, parent: Any, index: Any) -> Any:
             mark.column,
         )
     return yaml.composer.Composer.compose_node(loader, parent, index)
+
+
+class _PyEvents(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's own scanner and parser, for builds of PyYAML without libyaml."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+# libyaml scans and parses ten times faster than PyYAML's Python code;
+# composing stays in Python so every event passes through _compose_node.
+_Events: Any
+try:
+    from yaml.cyaml import CParser as _Events  # type: ignore[attr-defined]
+except ImportError:  # PyYAML built without libyaml
+    _Events = _PyEvents
+
+
+class _Loader(_Events, yaml.composer.Composer, yaml.resolver.BaseResolver):  # type: ignore[misc]
+    """Composes nodes only; refuses anchors, aliases and explicit tags.
+
+    BaseResolver has no implicit resolvers: every scalar stays the text written.
+    """
+
+    def __init__(self, stream: str) -> None:
+        _Events.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.resolver.BaseResolver.__init__(self)
+
+    # libyaml's parser has its own get_single_node, which would bypass the checks.
+    get_single_node = yaml.composer.Composer.get_single_node
+    compose_node = _compose_node
 
 
 def _to_data(node: yaml.Node, path: Path_, located: Located, line_offset: int) -> Any:
@@ -124,6 +154,36 @@ def _to_data(node: yaml.Node, path: Path_, located: Located, line_offset: int) -
     return result
 
 
+def _char_at(text: str, mark: yaml.Mark) -> str:
+    lines = text.split("\n")
+    if mark.line < len(lines) and mark.column < len(lines[mark.line]):
+        return lines[mark.line][mark.column]
+    return ""
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, source: Any,
+                  line_offset: int) -> ContentError:
+    """A YAML syntax error placed where the writer can fix it."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    hint = ("Check indentation and quoting "
+            "(values containing ': ' or starting with a quote need quotes).")
+    if " tab " in problem or (mark is not None and _char_at(text, mark) == "\t"):
+        hint = "YAML indents with spaces only: replace the tab with spaces."
+    elif exc.problem and exc.context and exc.context_mark:
+        if mark is not None and mark.line > text.rstrip().count("\n"):
+            # An unclosed quote or bracket is only noticed at the end of the
+            # text; point at where it opened, which is what to fix.
+            mark = exc.context_mark
+            problem = f"{exc.problem} {exc.context}"
+        else:
+            problem = (f"{exc.problem} ({exc.context} that starts on line "
+                       f"{exc.context_mark.line + 1 + line_offset})")
+    line = mark.line + 1 + line_offset if mark else 0
+    column = mark.column + 1 if mark else 0
+    return ContentError(source, line, column, f"invalid YAML: {problem}. {hint}")
+
+
 def load_yaml(text: str, source: Any, line_offset: int = 0) -> Located:
     """Parse one YAML document from ``text``.
 
@@ -132,7 +192,6 @@ def load_yaml(text: str, source: Any, line_offset: int = 0) -> Located:
     ``YamlError`` on any problem.
     """
     loader = _Loader(text)
-    loader.compose_node = _compose_node.__get__(loader)  # type: ignore[method-assign]
     try:
         try:
             node = loader.get_single_node()
@@ -142,26 +201,7 @@ def load_yaml(text: str, source: Any, line_offset: int = 0) -> Located:
                              problem.message)
             ) from None
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problem_text = exc.problem or exc.context or "invalid YAML"
-            if exc.problem and exc.context and exc.context_mark:
-                if "end of stream" in exc.problem or "<stream end>" in exc.problem:
-                    # An unclosed quote or bracket is only noticed at the end of
-                    # the text; point at where it opened, which is what to fix.
-                    mark = exc.context_mark
-                    problem_text = f"{exc.problem} {exc.context}"
-                else:
-                    problem_text = (f"{exc.problem} ({exc.context} that starts on line "
-                                    f"{exc.context_mark.line + 1 + line_offset})")
-            line = mark.line + 1 + line_offset if mark else 0
-            column = mark.column + 1 if mark else 0
-            hint = ("Check indentation and quoting "
-                    "(values containing ': ' or starting with a quote need quotes).")
-            if "'\\t'" in problem_text:
-                hint = "YAML indents with spaces only: replace the tab with spaces."
-            raise YamlError(
-                ContentError(source, line, column, f"invalid YAML: {problem_text}. {hint}")
-            ) from None
+            raise YamlError(_syntax_error(exc, text, source, line_offset)) from None
         except yaml.YAMLError as exc:
             raise YamlError(
                 ContentError(source, 1 + line_offset, 0, f"invalid YAML: {exc}")

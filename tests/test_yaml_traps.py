@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from conftest import (
     ACTORS,
     BRIEFING,
@@ -22,6 +23,8 @@ from conftest import (
     error_lines,
     replace_line,
 )
+
+from briefgen import yamlsafe
 
 
 def only_error(scratch_site: ScratchSite) -> tuple[str, str]:
@@ -404,3 +407,48 @@ def test_tab_indentation(scratch_site: ScratchSite) -> None:
 
     assert where == f"{BRIEFING_PATH}:8:1"
     assert "replace the tab with spaces" in message
+
+
+def test_columns_count_characters_not_bytes(scratch_site: ScratchSite) -> None:
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 2, "title: First briefing",
+                                                   "title: Київ: a strike"))
+
+    where, message = only_error(scratch_site)
+
+    assert where == f"{BRIEFING_PATH}:2:12"
+    assert "mapping values are not allowed" in message
+
+
+class _PurePythonLoader(yamlsafe._PyEvents, yamlsafe.yaml.composer.Composer,
+                        yamlsafe.yaml.resolver.BaseResolver):
+    def __init__(self, stream: str) -> None:
+        yamlsafe._PyEvents.__init__(self, stream)
+        yamlsafe.yaml.composer.Composer.__init__(self)
+        yamlsafe.yaml.resolver.BaseResolver.__init__(self)
+
+    get_single_node = yamlsafe._Loader.get_single_node
+    compose_node = yamlsafe._Loader.compose_node
+
+
+@pytest.mark.parametrize("old, new", [
+    ("tags: [strikes]", "tags: [strikes]\ntitle: Again"),
+    ("tags: [strikes]", "tags: &t [strikes]"),
+    ("tags: [strikes]", "tags: !!python/tuple [strikes]"),
+    ("tags: [strikes]", "tags: [strikes, talks"),
+    ("tags: [strikes]", "tags: 'strikes"),
+    ("tags: [strikes]", "tags: [strikes]\n\tdraft: true"),
+    ("tags: [strikes]", "tags: [strikes]: x"),
+    ("tags: [strikes]", "tags: [Київ, strikes]\ntime: 12:30"),
+])
+def test_libyaml_and_pure_python_parsers_agree(scratch_site: ScratchSite, old: str, new: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # PyYAML without libyaml falls back to its Python parser: errors must
+    # name the same places either way.
+    scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 5, old, new))
+    with_libyaml = error_lines(scratch_site.build())
+    monkeypatch.setattr(yamlsafe, "_Loader", _PurePythonLoader)
+
+    pure_python = error_lines(scratch_site.build())
+
+    assert with_libyaml
+    assert [where for where, _ in pure_python] == [where for where, _ in with_libyaml]
