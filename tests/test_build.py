@@ -399,6 +399,22 @@ def test_ids_are_unique_on_every_page(scratch_site: ScratchSite) -> None:
         assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))
 
 
+def test_raw_html_in_the_body_cannot_take_the_pages_ids(scratch_site: ScratchSite) -> None:
+    # A pasted id="source-wire" would turn every source link into a link to
+    # the body; the page's own anchors must stay the only ones.
+    scratch_site.write(BRIEFING_PATH, BRIEFING.replace(
+        "The body of the first briefing.",
+        '<p id="source-wire">Pasted.</p>\n\n<div id="chronology">Pasted too.</div>\n'))
+
+    scratch_site.build_ok()
+
+    page = scratch_site.page()
+    ids = [n.attrs["id"] for n in page.iter() if "id" in n.attrs]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert page.by_id("source-wire") in page.by_id("sources").children_by_tag("li")
+    assert page.by_id("chronology").tag == "ol"
+
+
 RESOURCE_ATTRS = {"link": "href", "script": "src", "img": "src", "iframe": "src",
                   "source": "src", "video": "src", "audio": "src", "embed": "src",
                   "object": "data", "input": "src", "track": "src"}
