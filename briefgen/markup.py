@@ -11,6 +11,7 @@ import re
 
 import markdown
 import nh3
+from markdown.extensions.toc import slugify
 
 # Chosen for briefings (tables, footnotes, heading anchors) and for speed: "smarty"
 # alone would triple the time per page.
@@ -32,6 +33,10 @@ ALLOWED_ATTRIBUTES = {
     "time": {"datetime"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Ids the theme gives its own sections; a body heading "Sources" must not take them.
+RESERVED_IDS = frozenset({"main", "chronology", "chronology-heading", "actors", "actors-heading",
+                          "casualties", "casualties-heading", "sources", "sources-heading",
+                          "key-figures", "key-figures-heading"})
 _PARAGRAPH = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
 
 
@@ -41,6 +46,7 @@ class MarkdownRenderer:
     def __init__(self) -> None:
         self._md = markdown.Markdown(
             extensions=EXTENSIONS,
+            extension_configs={"toc": {"slugify": heading_id}},
             output_format="html",
         )
 
@@ -56,6 +62,19 @@ class MarkdownRenderer:
         return sanitize(match.group(1) if match else html)
 
 
+def heading_id(text: str, separator: str) -> str:
+    """Python-Markdown's heading slug, moved aside when the theme uses that id."""
+    slug = slugify(text, separator)
+    return f"{slug}{separator}section" if slug in RESERVED_IDS else slug
+
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    """Drop ids that would take over the theme's anchors (``#sources``, ``#source-x``)."""
+    if attribute == "id" and (value in RESERVED_IDS or value.startswith("source-")):
+        return None
+    return value
+
+
 def sanitize(html: str) -> str:
     return nh3.clean(
         html,
@@ -63,4 +82,5 @@ def sanitize(html: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
+        attribute_filter=_keep_attribute,
     )

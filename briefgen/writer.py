@@ -28,16 +28,34 @@ class WriteResult:
     """Files of the previous build that the new one no longer has."""
 
 
+SOURCE_NAMES = ("briefgen.yaml", "content", "templates", "seeds", ".git")
+
+
 def check_output_dir(out_dir: Path, site_dir: Path) -> None:
-    """Refuse an output folder whose replacement would destroy the user's work."""
+    """Refuse an output folder whose replacement would destroy the user's work.
+
+    The writer replaces its output folder whole, so it must be a folder of
+    its own: not the site or a folder above it, not one of the site's
+    sources, and not a non-empty folder that no build of ours wrote (every
+    build writes ``.nojekyll``).
+    """
     out = out_dir.resolve()
     site = site_dir.resolve()
+    advice = "choose a folder of its own with --output, e.g. site/."
     if out == site or out in site.parents:
-        raise ConfigError(f"{out_dir}: the output folder contains the site itself; "
-                          "choose another with --output, e.g. site/.")
-    if (out / "briefgen.yaml").exists() or (out / "content").is_dir() or (out / ".git").exists():
-        raise ConfigError(f"{out_dir}: this folder holds sources, not a built site; "
-                          "briefgen replaces its output folder whole, so choose another.")
+        raise ConfigError(f"{out_dir}: the output folder would contain the site itself; {advice}")
+    for name in SOURCE_NAMES:
+        source = site / name
+        if out == source or source in out.parents:
+            raise ConfigError(f"{out_dir}: the output folder would be inside the site's "
+                              f"sources ({name}); {advice}")
+    if any((out / name).exists() for name in SOURCE_NAMES):
+        raise ConfigError(f"{out_dir}: this folder holds sources, not a built site; briefgen "
+                          f"replaces its output folder whole, so {advice}")
+    if out.is_dir() and any(out.iterdir()) and not (out / ".nojekyll").exists():
+        raise ConfigError(f"{out_dir}: this folder is not empty and was not written by "
+                          f"briefgen; briefgen replaces its output folder whole, so empty it "
+                          f"or {advice}")
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
