@@ -19,7 +19,7 @@ from briefgen.errors import BuildError
 from briefgen.indexes import derive
 from briefgen.loader import BriefingCache, load_site
 from briefgen.model import Site
-from briefgen.render import Output, RenderCache, render_site
+from briefgen.render import Output, RenderCache, briefing_page, render_pages, render_site
 from briefgen.sitepages import home_page, site_pages
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
 from briefgen.writer import WriteResult, check_output_dir, write_site
@@ -50,18 +50,17 @@ class BuildCache:
 
     briefings: BriefingCache = field(default_factory=BriefingCache)
     pages: RenderCache = field(default_factory=RenderCache)
+    environment: tuple[str, jinja2.Environment] | None = None
+    """The Jinja environment with the theme key it was made for; compiling the
+    templates anew costs more than rendering a saved briefing's page."""
 
 
 def render(options: BuildOptions, cache: BuildCache | None = None) -> tuple[Site, Output]:
     """Load and render the site in memory; raises :class:`BuildError` on any content error."""
     site = load_site(options.site_dir, drafts=options.drafts, base_url=options.base_url,
                      cache=cache.briefings if cache else None)
-    env = make_environment(options.site_dir, site.config)
     dirs = template_dirs(options.site_dir)
-    if cache is not None:
-        key = theme_key(dirs, site.config)
-        if key != cache.pages.theme_key:
-            cache.pages = RenderCache(theme_key=key)
+    env = _environment(options, site, dirs, cache)
     indexes = derive(site)
     try:
         output, _ = render_site(site, env, dirs, cache.pages if cache else None,
@@ -72,6 +71,37 @@ def render(options: BuildOptions, cache: BuildCache | None = None) -> tuple[Site
     output.update(feeds.files(site, output))
     output.update(exports.files(site, indexes))
     return site, output
+
+
+def _environment(options: BuildOptions, site: Site, dirs: list[Path],
+                 cache: BuildCache | None) -> jinja2.Environment:
+    """A Jinja environment; with a cache, the previous one while templates and config hold."""
+    if cache is None:
+        return make_environment(options.site_dir, site.config)
+    key = theme_key(dirs, site.config)
+    if key != cache.pages.theme_key:
+        cache.pages = RenderCache(theme_key=key)
+    if cache.environment is None or cache.environment[0] != key:
+        cache.environment = (key, make_environment(options.site_dir, site.config))
+    return cache.environment[1]
+
+
+def render_briefings(options: BuildOptions, cache: BuildCache, paths: set[str]) -> Output:
+    """The pages of the briefings whose sources are ``paths``, and nothing else.
+
+    The preview server's first phase: a saved briefing's own page is ready in
+    tens of milliseconds, while the pages across briefings wait for
+    :func:`render`, which must follow and gives the whole site.
+    """
+    site = load_site(options.site_dir, drafts=options.drafts, base_url=options.base_url,
+                     cache=cache.briefings)
+    env = _environment(options, site, template_dirs(options.site_dir), cache)
+    pages = [briefing_page(b, site) for b in site.briefings if b.path in paths]
+    try:
+        output, _ = render_pages(pages, env)
+    except jinja2.TemplateError as exc:
+        raise BuildError([template_error(exc, options.site_dir)]) from None
+    return output
 
 
 def build_site(options: BuildOptions, cache: BuildCache | None = None) -> BuildReport:
