@@ -23,7 +23,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from briefgen.incremental import TEMP_SUFFIX
 from briefgen.livereload import EVENTS_PATH, inject, live_script
@@ -120,7 +120,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         target, _, query = self.path.partition("?")
         target = target.partition("#")[0]
         if target == EVENTS_PATH:
-            self._events(head)
+            params = parse_qs(query)
+            self._events(head, self._page_file(params.get("page", [""])[0]),
+                         params.get("version", [""])[0])
             return
         if not target.startswith("/"):
             self._send(HTTPStatus.BAD_REQUEST, b"absolute or relative request targets "
@@ -139,10 +141,19 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.BAD_REQUEST, b"bad request path\n",
                        "text/plain; charset=utf-8", head)
             return
+        # The version is taken before the file is read, so a page is never
+        # newer than the version it claims (at worst it reloads once more).
+        version = self.preview.state.snapshot.version
         with self.preview.lock:
             # Read under the rebuild's lock: a page never mixes two builds.
             out_dir = self.preview.out_dir
             root = out_dir.resolve() if out_dir else None
+            rebuilder = self.preview.rebuilder
+            if root is not None and rebuilder is not None:
+                # While a rebuild's second phase runs, only files it already
+                # brought up to date are served; others wait for it.
+                current = resolve_inside(root, segments)
+                rebuilder.wait_current(current.relative_to(root).as_posix() if current else None)
             add_slash = (root is not None and bool(segments) and not target.endswith("/")
                          and is_folder(root, segments))
             found = None if add_slash or root is None else resolve_inside(root, segments)
@@ -152,13 +163,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
         elif found is None or body is None:
             self._not_found(head)
         else:
-            self._send(HTTPStatus.OK, body, content_type(found), head)
+            self._send(HTTPStatus.OK, body, content_type(found), head, version)
 
     def _not_found(self, head: bool) -> None:
+        version = self.preview.state.snapshot.version
         with self.preview.lock:
             page = self.preview.out_dir / "404.html" if self.preview.out_dir else None
             body = page.read_bytes() if page is not None and page.is_file() else NOT_FOUND
-        self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head)
+        self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", head, version)
 
     def _redirect(self, location: str, head: bool) -> None:
         self.send_response(HTTPStatus.FOUND)
@@ -167,10 +179,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def _send(self, status: HTTPStatus, body: bytes, ctype: str, head: bool) -> None:
+    def _send(self, status: HTTPStatus, body: bytes, ctype: str, head: bool,
+              version: str = "") -> None:
         if ctype.startswith("text/html"):
             # Only here, at serve time: the files on disk stay a clean build's.
-            body = inject(body, live_script(self.preview.state.snapshot.version))
+            body = inject(body, live_script(version))
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -180,7 +193,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
-    def _events(self, head: bool) -> None:
+    def _page_file(self, url_path: str) -> str | None:
+        """The output file behind a page's URL path (``/base/x/`` → ``x/index.html``)."""
+        base = self.preview.base_path
+        if not url_path.startswith(base):
+            return None
+        try:
+            segments = split_target(url_path[len(base):])
+        except (BadPath, UnicodeDecodeError):
+            return None
+        if url_path.endswith("/"):
+            segments.append("index.html")
+        return "/".join(segments)
+
+    def _events(self, head: bool, page: str | None, version: str) -> None:
         """A Server-Sent Events stream of the live state, until the client or server goes."""
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
@@ -200,7 +226,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     self.wfile.write(b": keep-alive\n\n")  # finds clients that left
                 else:
                     generation = snapshot.generation
-                    self.wfile.write(f"event: state\ndata: {snapshot.to_json()}\n\n".encode())
+                    data = snapshot.to_json(state.needs_reload(page, version))
+                    self.wfile.write(f"event: state\ndata: {data}\n\n".encode())
                 self.wfile.flush()
         except (TimeoutError, BrokenPipeError, ConnectionResetError):
             return

@@ -23,11 +23,13 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.build import BuildCache, BuildOptions, render
+from briefgen.build import BuildCache, BuildOptions, render, render_briefings
+from briefgen.errors import BriefgenError
+from briefgen.loader import BRIEFINGS_DIR
 from briefgen.writer import check_output_dir
 
 log = logging.getLogger(__name__)
@@ -51,27 +53,52 @@ class RebuildSummary:
     ms: float
     base_path: str = "/"
     """The path part of the site's ``base_url``, where the server mounts it."""
+    late: tuple[str, ...] = ()
+    """Output paths written or removed after the first phase: what is left to reload."""
+    quick_ms: float | None = None
+    """When the saved briefings' own pages were written (first phase), if there was one."""
 
     def line(self) -> str:
         """One line: what changed, what was written, how long it took."""
         what = ", ".join(self.changed[:3]) + (" …" if len(self.changed) > 3 else "")
+        quick = f" (its page in {self.quick_ms:.0f} ms)" if self.quick_ms is not None else ""
         return (f"{what or 'site'}: {len(self.written)} written, {len(self.removed)} removed "
-                f"of {self.pages} files in {self.ms:.0f} ms")
+                f"of {self.pages} files in {self.ms:.0f} ms{quick}")
 
 
 class Rebuilder:
-    """Keeps ``options.out_dir`` equal to a clean build of ``options.site_dir``."""
+    """Keeps ``options.out_dir`` equal to a clean build of ``options.site_dir``.
 
-    def __init__(self, options: BuildOptions, lock: threading.Lock | None = None) -> None:
+    A rebuild after saving briefings runs in two phases. First the saved
+    briefings' own pages are rendered alone (tens of milliseconds on 1,000
+    briefings) and written, and ``on_quick`` is told, so the page being
+    edited can reload at once. Then the whole site is rendered and synced;
+    until that is done, :meth:`wait_current` holds requests for any other
+    file, so no one is served a page from before the save (MkDocs holds
+    requests the same way).
+    """
+
+    def __init__(self, options: BuildOptions, lock: threading.Lock | None = None,
+                 on_quick: Callable[[list[str], float], None] | None = None) -> None:
         check_output_dir(options.out_dir, options.site_dir)
         self.options = options
         self.cache = BuildCache()
         self.lock = lock or threading.Lock()
         """Held while files in the output folder change; readers take it too."""
+        self.on_quick = on_quick
+        """Called with the files written by the first phase and its milliseconds."""
+        self._current = threading.Condition(self.lock)
+        self._fresh: set[str] | None = None
+        """During the second phase, the files already current; else ``None``."""
         self._served: dict[str, Content] | None = None
         """What the output folder holds, as last synced; ``None`` when unknown."""
         self._reread = True
         """Read every source next time (first build, or after a failed one)."""
+
+    def wait_current(self, rel: str | None, timeout: float = 60.0) -> None:
+        """With :attr:`lock` held: wait until ``rel`` (``None``: every file) is current."""
+        self._current.wait_for(
+            lambda: self._fresh is None or (rel is not None and rel in self._fresh), timeout)
 
     def rebuild(self, changed: Iterable[Path] | None = None) -> RebuildSummary:
         """Render and sync; raises ``BuildError`` (and leaves the folder as it was) on errors.
@@ -84,15 +111,74 @@ class Rebuilder:
         rels = sorted({_relative(Path(p), site_dir) for p in changed or ()})
         trust = changed is not None and not self._reread
         self.cache.briefings.changed = set(rels) if trust else None
+        undo: dict[str, Content | None] = {}
+        quick_ms = None
+        if trust and self._served is not None:
+            quick = self._quick_pages(site_dir, rels)
+            if quick:
+                with self.lock:
+                    undo = self._write_some(quick)
+                    self._fresh = set(quick)
+                quick_ms = (time.perf_counter() - started) * 1000
+                if undo and self.on_quick is not None:
+                    self.on_quick(sorted(undo), quick_ms)
         # Until this render succeeds, what it read may be partly recorded in the
         # cache, so a failure means reading everything next time.
         self._reread = True
-        site, output = render(self.options, self.cache)
-        self._reread = False
-        with self.lock:
-            written, removed = self._sync(output)
+        try:
+            site, output = render(self.options, self.cache)
+            self._reread = False
+            with self.lock:
+                written, removed = self._sync(output)
+        except BaseException:
+            with self.lock:
+                self._undo(undo)  # back to the last good build, exactly
+            raise
+        finally:
+            with self.lock:
+                self._fresh = None
+                self._current.notify_all()
+        late = (*written, *removed)
+        written = sorted(set(written) | set(undo))
         return RebuildSummary(tuple(rels), tuple(written), tuple(removed), len(output),
-                              (time.perf_counter() - started) * 1000, site.config.base_path)
+                              (time.perf_counter() - started) * 1000, site.config.base_path,
+                              late, quick_ms)
+
+    def _quick_pages(self, site_dir: Path, rels: list[str]) -> dict[str, Content]:
+        """The saved briefings' own pages, when the change is only briefings being saved."""
+        prefix = BRIEFINGS_DIR.as_posix() + "/"
+        if not rels or not all(r.startswith(prefix) and r.endswith(".md") and
+                               (site_dir / r).is_file() for r in rels):
+            return {}  # deletions, renames, registry, templates: the full render decides
+        try:
+            return dict(render_briefings(self.options, self.cache, set(rels)))
+        except BriefgenError:
+            return {}  # the full render reports it
+
+    def _write_some(self, files: Mapping[str, Content]) -> dict[str, Content | None]:
+        """Write changed ``files``; returns what they replaced (``None``: new)."""
+        assert self._served is not None
+        replaced: dict[str, Content | None] = {}
+        for rel, content in files.items():
+            before = self._served.get(rel)
+            if before is not None and (before is content or _same(before, content)):
+                continue
+            _write_atomically(self.options.out_dir / rel, content)
+            replaced[rel] = before
+            self._served[rel] = content
+        return replaced
+
+    def _undo(self, replaced: Mapping[str, Content | None]) -> None:
+        if self._served is None:
+            return
+        for rel, before in replaced.items():
+            if before is None:
+                (self.options.out_dir / rel).unlink(missing_ok=True)
+                _remove_empty_parents(self.options.out_dir / rel, self.options.out_dir)
+                self._served.pop(rel, None)
+            else:
+                _write_atomically(self.options.out_dir / rel, before)
+                self._served[rel] = before
 
     def _sync(self, output: Mapping[str, Content]) -> tuple[list[str], list[str]]:
         out = self.options.out_dir

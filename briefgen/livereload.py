@@ -29,16 +29,29 @@ class Snapshot:
     errors: tuple[dict[str, object], ...]
     """``ContentError.as_dict()`` of the last rebuild when it failed, else empty."""
 
-    def to_json(self) -> str:
-        return json.dumps({"version": self.version, "errors": list(self.errors)})
+    def to_json(self, reload: bool) -> str:
+        return json.dumps({"version": self.version, "errors": list(self.errors),
+                           "reload": reload})
+
+
+RELOAD_ALL_SUFFIXES = (".css", ".js", ".svg", ".png", ".jpg", ".jpeg", ".webp", ".woff2")
+"""Files any page may use: when one changes, every page reloads."""
 
 
 @dataclass(slots=True)
 class LiveState:
-    """Shared by the rebuild thread (writer) and every event stream (readers)."""
+    """Shared by the rebuild thread (writer) and every event stream (readers).
+
+    It remembers when each page last changed, so a stream tells its page to
+    reload only when that page (or a stylesheet, or a script) changed since
+    the page was served: saving one briefing reloads its page, not every
+    open tab, and the second phase of a rebuild does not reload it again.
+    """
 
     _boot: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     _snapshot: Snapshot = field(default_factory=lambda: Snapshot(0, "", ()))
+    _changed_at: dict[str, int] = field(default_factory=dict)
+    _everything_at: int = 0
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _closed: bool = False
 
@@ -52,15 +65,16 @@ class LiveState:
         with self._cond:
             return self._snapshot
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def site_changed(self) -> None:
-        """A rebuild succeeded and changed files: pages reload."""
+    def site_changed(self, paths: list[str]) -> None:
+        """Files (output paths) were written or removed by a successful rebuild."""
         with self._cond:
             s = self._snapshot
-            self._snapshot = Snapshot(s.generation + 1, f"{self._boot}-{s.generation + 1}", ())
+            generation = s.generation + 1
+            for path in paths:
+                if path.endswith(RELOAD_ALL_SUFFIXES):
+                    self._everything_at = generation
+                self._changed_at[path] = generation
+            self._snapshot = Snapshot(generation, f"{self._boot}-{generation}", ())
             self._cond.notify_all()
 
     def set_errors(self, errors: list[dict[str, object]]) -> None:
@@ -71,9 +85,20 @@ class LiveState:
                 self._snapshot = Snapshot(s.generation + 1, s.version, tuple(errors))
                 self._cond.notify_all()
 
+    def needs_reload(self, page: str | None, version: str) -> bool:
+        """Whether a page (its output file, ``None`` if unknown) served at ``version`` is stale."""
+        boot, _, number = version.partition("-")
+        if boot != self._boot or not number.isdigit():
+            return True  # served by another run of the server
+        since = int(number)
+        with self._cond:
+            return (self._everything_at > since
+                    or (page is None and self._snapshot.version != version)
+                    or (page is not None and self._changed_at.get(page, 0) > since))
+
     def wait(self, after: int, timeout: float) -> Snapshot | None:
-        """The snapshot once its generation differs from ``after`` (or at timeout); ``None``
-        once closed."""
+        """The snapshot once its generation differs from ``after`` (or at timeout);
+        ``None`` once closed."""
         with self._cond:
             self._cond.wait_for(lambda: self._closed or self._snapshot.generation != after,
                                 timeout)
@@ -114,10 +139,11 @@ SCRIPT = """<script data-briefgen-live>
     });
     el.replaceChildren(title, ...items);
   }
-  const events = new EventSource(%(events)s);
+  const query = new URLSearchParams({version: served, page: location.pathname});
+  const events = new EventSource(%(events)s + "?" + query);
   events.addEventListener("state", (message) => {
     const state = JSON.parse(message.data);
-    if (state.version !== served) { events.close(); location.reload(); return; }
+    if (state.reload) { events.close(); location.reload(); return; }
     show(state.errors);
   });
 })();

@@ -29,7 +29,7 @@ from briefgen.build import BuildOptions
 from briefgen.config import load_config
 from briefgen.errors import BriefgenError, BuildError, ContentError
 from briefgen.httpd import PreviewHandler
-from briefgen.incremental import Rebuilder
+from briefgen.incremental import Rebuilder, RebuildSummary
 from briefgen.livereload import LiveState
 from briefgen.watcher import Watcher
 
@@ -77,7 +77,9 @@ class PreviewServer:
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
         self._watcher: Watcher | None = None
-        self._rebuilder: Rebuilder | None = None
+        self.rebuilder: Rebuilder | None = None
+        self.last_summary: RebuildSummary | None = None
+        """The last successful rebuild (for the terminal line and the benchmark)."""
 
     @property
     def url(self) -> str:
@@ -90,8 +92,9 @@ class PreviewServer:
         self.port = self._httpd.server_address[1]
         try:
             self.out_dir = Path(tempfile.mkdtemp(prefix="briefgen-serve-"))
-            self._rebuilder = Rebuilder(
-                BuildOptions(self.site_dir, self.out_dir, drafts=self.drafts), self.lock)
+            self.rebuilder = Rebuilder(
+                BuildOptions(self.site_dir, self.out_dir, drafts=self.drafts), self.lock,
+                on_quick=self._quick_done)
             with contextlib.suppress(BriefgenError):
                 self.base_path = load_config(self.site_dir).base_path
             self.rebuild(None)
@@ -145,9 +148,9 @@ class PreviewServer:
 
     def rebuild(self, changed: set[Path] | None) -> None:
         """Rebuild, report to the terminal and to open pages; never raises for content."""
-        assert self._rebuilder is not None
+        assert self.rebuilder is not None
         try:
-            summary = self._rebuilder.rebuild(changed)
+            summary = self.rebuilder.rebuild(changed)
         except BuildError as exc:
             self._failed(exc.errors)
             return
@@ -159,11 +162,17 @@ class PreviewServer:
             self._failed([ContentError(Path("."), 0, 0, f"internal error: {exc!r}")])
             return
         self.base_path = summary.base_path
+        self.last_summary = summary
         log.info("rebuilt %s", summary.line())
-        if summary.written or summary.removed:
-            self.state.site_changed()
+        if summary.late:
+            self.state.site_changed(list(summary.late))
         else:
             self.state.set_errors([])
+
+    def _quick_done(self, written: list[str], ms: float) -> None:
+        """The saved briefings' pages are written: reload them now, not after the whole site."""
+        log.debug("first phase: %s in %.0f ms", ", ".join(written), ms)
+        self.state.site_changed(written)
 
     def _failed(self, errors: list[ContentError]) -> None:
         count = len(errors)

@@ -227,3 +227,38 @@ def test_a_briefing_edit_writes_only_affected_pages(
     assert "briefings/2025-03-01-other/index.html" in summary.written
     assert "briefings/2025-04-06-first/index.html" not in summary.written
     assert summary.removed == ()
+
+
+def test_a_saved_briefings_page_comes_first_and_is_not_rewritten(
+        scratch_site: ScratchSite, tmp_path: Path) -> None:
+    quick: list[list[str]] = []
+    rebuilder = Rebuilder(BuildOptions(scratch_site.root, tmp_path / "served"),
+                          on_quick=lambda written, ms: quick.append(written))
+    rebuilder.rebuild()
+    path = scratch_site.write(BRIEFING_PATH, BRIEFING.replace("First briefing", "Saved"))
+    summary = rebuilder.rebuild([path])
+    assert quick == [["briefings/2025-04-06-first/index.html"]]
+    assert summary.quick_ms is not None and summary.quick_ms <= summary.ms
+    # The second phase wrote the pages listing it, and agreed on the page itself.
+    assert "index.html" in summary.late
+    assert "briefings/2025-04-06-first/index.html" not in summary.late
+
+
+def test_a_failing_second_phase_restores_the_last_good_build(
+        scratch_site: ScratchSite, tmp_path: Path) -> None:
+    served = tmp_path / "served"
+    rebuilder = Rebuilder(BuildOptions(scratch_site.root, served))
+    rebuilder.rebuild()
+    good = scratch_site.snapshot(served)
+    # The home page's template breaks; the briefing page's does not.
+    broken = scratch_site.write("templates/index.html",
+                                "{% extends 'base.html' %}{% block main %}{{ nope }}{% endblock %}")
+    with pytest.raises(BuildError):
+        rebuilder.rebuild([broken])
+    path = scratch_site.write(BRIEFING_PATH, BRIEFING.replace("First briefing", "Saved"))
+    with pytest.raises(BuildError):
+        rebuilder.rebuild([path])  # the first phase writes the page, the second fails
+    assert scratch_site.snapshot(served) == good
+    broken.unlink()
+    rebuilder.rebuild([broken])
+    assert scratch_site.snapshot(served) == clean_build(scratch_site, tmp_path / "clean")

@@ -11,11 +11,20 @@ import http.client
 import json
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
-from conftest import BRIEFING, BRIEFING_PATH, ScratchSite, assert_clean_failure, invoke, parse_html
+from conftest import (
+    BRIEFING,
+    BRIEFING_PATH,
+    ScratchSite,
+    assert_clean_failure,
+    briefing,
+    invoke,
+    parse_html,
+)
 
 from briefgen.livereload import EVENTS_PATH
 from briefgen.serve import PreviewServer, ServeError
@@ -158,36 +167,86 @@ def read_event(stream: http.client.HTTPResponse, deadline: float) -> dict[str, o
     raise AssertionError("no state event before the deadline")
 
 
-def test_events_announce_rebuilds_and_errors(
-        server: PreviewServer, scratch_site: ScratchSite) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    conn.request("GET", EVENTS_PATH)
+def read_until(stream: http.client.HTTPResponse, done: Callable[[dict[str, object]], bool],
+               seconds: float = 5) -> list[dict[str, object]]:
+    """Events until one satisfies ``done`` (included); fails after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    seen = [read_event(stream, deadline)]
+    while not done(seen[-1]):
+        seen.append(read_event(stream, deadline))
+    return seen
+
+
+def open_events(server: PreviewServer, page: str, timeout: float = 10) -> tuple[
+        http.client.HTTPConnection, http.client.HTTPResponse]:
+    """An event stream as the script in ``page`` opens it, at the current version."""
+    query = urlencode({"version": server.state.snapshot.version, "page": page})
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    conn.request("GET", f"{EVENTS_PATH}?{query}")
     stream = conn.getresponse()
+    assert stream.getheader("Content-Type") == "text/event-stream"
+    return conn, stream
+
+
+def test_events_reload_changed_pages_and_carry_errors(
+        server: PreviewServer, scratch_site: ScratchSite) -> None:
+    conn, stream = open_events(server, PAGE)
     try:
-        assert stream.getheader("Content-Type") == "text/event-stream"
         first = read_event(stream, time.monotonic() + 5)
-        assert first["errors"] == []
+        assert first["errors"] == [] and first["reload"] is False
 
         scratch_site.write(BRIEFING_PATH, BRIEFING.replace("title: First briefing",
                                                            "title: Renamed briefing"))
-        second = read_event(stream, time.monotonic() + 5)
-        assert second["version"] != first["version"] and second["errors"] == []
+        read_until(stream, lambda e: e["reload"] is True)
         page = parse_html(body(request(server, PAGE)).decode())
         assert page.find("h1").text == "Renamed briefing"
+    finally:
+        conn.close()
 
+    conn, stream = open_events(server, PAGE)
+    try:
+        assert read_event(stream, time.monotonic() + 5)["reload"] is False
         bad_date = BRIEFING.replace("date: 2025-04-06\n", "date: 2025-13-45\n", 1)
         scratch_site.write(BRIEFING_PATH, bad_date)
-        broken = read_event(stream, time.monotonic() + 5)
-        assert broken["version"] == second["version"]  # the last good site stays up
+        broken = read_until(stream, lambda e: bool(e["errors"]))[-1]
+        assert broken["reload"] is False  # the last good site stays up
         errors = broken["errors"]
-        assert isinstance(errors, list) and errors
+        assert isinstance(errors, list)
         assert errors[0]["path"] == BRIEFING_PATH and errors[0]["line"] == 3
         assert errors[0]["text"].startswith(f"{BRIEFING_PATH}:3")
         assert request(server, PAGE).status == 200
 
         scratch_site.write(BRIEFING_PATH, BRIEFING)
-        fixed = read_event(stream, time.monotonic() + 5)
-        assert fixed["errors"] == [] and fixed["version"] != second["version"]
+        fixed = read_until(stream, lambda e: e["errors"] == [])[-1]
+        assert fixed["reload"] is True
+    finally:
+        conn.close()
+
+
+def test_saving_one_briefing_does_not_reload_other_briefings(
+        server: PreviewServer, scratch_site: ScratchSite) -> None:
+    scratch_site.write("content/briefings/2025-03-01-other.md", briefing(title="Other"))
+    other = BASE + "briefings/2025-03-01-other/"
+    deadline = time.monotonic() + 5
+    while request(server, other).status != 200:
+        assert time.monotonic() < deadline, "the new briefing was never served"
+        time.sleep(0.02)
+    conn, stream = open_events(server, other, timeout=1)
+    try:
+        assert read_event(stream, time.monotonic() + 5)["reload"] is False
+        before = server.last_summary
+        scratch_site.write(BRIEFING_PATH, BRIEFING.replace("The body", "A new body"))
+        deadline = time.monotonic() + 5
+        while server.last_summary is before:
+            assert time.monotonic() < deadline, "no rebuild"
+            time.sleep(0.02)
+        assert server.last_summary is not None
+        assert "briefings/2025-04-06-first/index.html" in server.last_summary.written
+        # Whatever events came, none told the other briefing's page to reload;
+        # reading ends when no event comes for a second.
+        with pytest.raises(TimeoutError):
+            while True:
+                assert read_event(stream, time.monotonic() + 1)["reload"] is False
     finally:
         conn.close()
 
