@@ -113,6 +113,10 @@ class Tag:
     slug: str
     name: str
     briefings: tuple[Briefing, ...]
+    events: tuple[EventRef, ...] = ()
+    """Events of the tagged briefings, newest first."""
+    incidents: tuple[Incident, ...] = ()
+    """Incidents any tagged briefing reports, newest first (with every report, tagged or not)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +249,18 @@ def derive(site: Site) -> Indexes:
     }
 
     tag_groups = _named_groups((tag, b) for b in oldest_first for tag in b.tags)
+    slugs_of = {b.slug: {slugify(t) for t in b.tags if t.strip()} for b in site.briefings}
+    tag_events: dict[str, list[EventRef]] = {}
+    for ref in events:
+        for slug in slugs_of[ref.briefing.slug]:
+            tag_events.setdefault(slug, []).append(ref)
+    tag_incidents: dict[str, list[Incident]] = {}
+    for incident in incidents:
+        for slug in {s for b in incident.briefings for s in slugs_of[b.slug]}:
+            tag_incidents.setdefault(slug, []).append(incident)
     tags = {
-        slug: Tag(slug, tag_groups[slug][0], _newest_first(_typed(Briefing, tag_groups[slug][1])))
+        slug: Tag(slug, tag_groups[slug][0], _newest_first(_typed(Briefing, tag_groups[slug][1])),
+                  tuple(tag_events.get(slug, ())), tuple(tag_incidents.get(slug, ())))
         for slug in _by_name(tag_groups)
     }
 

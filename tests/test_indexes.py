@@ -117,6 +117,21 @@ def test_tags_merge_by_slug() -> None:
     assert [b.slug for b in tag.briefings] == ["b", "a"]
 
 
+def test_tags_collect_events_and_incidents_of_their_briefings() -> None:
+    early = briefing("early", "2025-04-05", tags=("Strikes",), casualties=(
+        record("2025-04-04", "Kyiv", 1, incident="x", dateline=dt.date(2025, 4, 5)),))
+    late = briefing("late", "2025-04-06", tags=("Talks",),
+                    chronology=(event("2025-04-06", "Kyiv"),),
+                    casualties=(record("2025-04-04", "Kyiv", 2, incident="x"),))
+    indexes = derive(site(early, late))
+    # The incident belongs to both tags, with its latest (untagged-by-"strikes") figures.
+    assert [i.id for i in indexes.tags["strikes"].incidents] == ["x"]
+    assert indexes.tags["strikes"].incidents[0].latest.briefing.slug == "late"
+    assert [i.id for i in indexes.tags["talks"].incidents] == ["x"]
+    assert indexes.tags["strikes"].events == ()
+    assert [ref.briefing.slug for ref in indexes.tags["talks"].events] == ["late"]
+
+
 def test_actor_index_has_every_registry_actor() -> None:
     b = briefing("a", "2025-04-01", actors=(ALPHA,),
                  chronology=(event("2025-04-01", "Kyiv", actors=("alpha",)),

@@ -49,6 +49,22 @@ def column(page: Node, table_id: str, name: str, row: Node) -> Node:
     return cells[headers.index(name)]
 
 
+def incident_rows(page: Node) -> list[Node]:
+    """Every incident row of a page, across its months' tables."""
+    return page.find_all("tr", class_="incident")
+
+
+def listed_briefings(page: Node) -> list[str]:
+    """Links to the briefings a page lists, across its months."""
+    return [a.attrs["href"] for section in page.find_all("section", class_="period-briefings")
+            for a in section.find_all("a", class_="briefing-ref")]
+
+
+def listed_events(page: Node) -> list[Node]:
+    return [li for section in page.find_all("section", class_="period-events")
+            for li in section.find_all("li", class_="event")]
+
+
 def internal_links(out: Path, base_path: str) -> list[tuple[str, str]]:
     """(page, href) for every link under ``base_path`` on every page of ``out``."""
     found = []
@@ -96,20 +112,19 @@ def revised(scratch_site: ScratchSite) -> ScratchSite:
 
 def test_one_row_per_incident_with_earlier_reports_as_revisions(revised: ScratchSite) -> None:
     page = revised.page("casualties/index.html")
-    incident_rows = rows(page, "incidents")
     # The incident reported twice, and the scratch briefing's own record standing alone.
-    assert [r.attrs["id"] for r in incident_rows] == [
+    assert [r.attrs["id"] for r in rows(page, "incidents-2025-04")] == [
         "incident-kr-strike", "incident-2025-04-06-first-0"]
     row = page.by_id("incident-kr-strike")
-    killed = column(page, "incidents", "Killed", row)
+    killed = column(page, "incidents-2025-04", "Killed", row)
     assert killed.text == "at least 18 (5 Apr) → 19 (6 Apr)"
     assert killed.find(class_="latest").text == "19 (6 Apr)"
     [revision] = killed.find_all(class_="revision")
     assert revision.text == "at least 18 (5 Apr)"
     assert revision.find("time").attrs["datetime"] == "2025-04-05"
     # An unchanged figure shows no history.
-    assert column(page, "incidents", "Injured", row).text == "dozens"
-    reports = column(page, "incidents", "Reported in", row).find_all("li")
+    assert column(page, "incidents-2025-04", "Injured", row).text == "dozens"
+    reports = column(page, "incidents-2025-04", "Reported in", row).find_all("li")
     assert [li.attrs["class"] for li in reports] == ["latest", "revision"]
     assert [li.find("a", class_="briefing-ref").attrs["href"] for li in reports] == [
         "/briefs/briefings/2025-04-06-late/", "/briefs/briefings/2025-04-05-early/"]
@@ -118,8 +133,8 @@ def test_one_row_per_incident_with_earlier_reports_as_revisions(revised: Scratch
 def test_totals_count_a_revised_incident_once(revised: ScratchSite) -> None:
     page = revised.page("casualties/index.html")
     # 19 (latest of the revised incident) + 19 (the scratch briefing): not 18 + 19 + 19.
-    assert column(page, "incidents", "Killed", page.by_id("incidents").find("tfoot").find(
-        "tr")).text == "38"
+    assert column(page, "incidents-2025-04", "Killed", page.by_id("incidents-2025-04").find(
+        "tfoot").find("tr")).text == "38"
     assert page.by_id("key-figures").find(class_="killed").find("dd").text == "38"
     [april] = rows(page, "by-month")
     assert column(page, "by-month", "Killed", april).text == "38"
@@ -130,7 +145,14 @@ def test_totals_count_a_revised_incident_once(revised: ScratchSite) -> None:
     home = revised.page("index.html")
     assert home.by_id("key-figures").find(class_="killed").find("dd").text == "38"
     place = revised.page("places/kryvyi-rih/index.html")
-    assert [r.attrs["id"] for r in rows(place, "casualties")] == ["incident-kr-strike"]
+    assert [r.attrs["id"] for r in incident_rows(place)] == ["incident-kr-strike"]
+    assert place.by_id("key-figures").find(class_="killed").find("dd").text == "19"
+    # The month's own page holds the same rows.
+    month = revised.page("casualties/2025-04/index.html")
+    assert [r.attrs["id"] for r in incident_rows(month)] == [
+        r.attrs["id"] for r in incident_rows(page)]
+    assert [a.attrs["href"] for a in page.by_id("by-month").find("tbody").find_all("a")] == [
+        "/briefs/casualties/2025-04/"]
 
 
 def test_chart_is_an_accessible_svg_with_a_table_of_the_same_numbers(
@@ -228,16 +250,42 @@ def test_long_history_shows_only_the_latest_months_on_the_index(
 # --- places and tags ---------------------------------------------------------------------
 
 
+def test_a_long_place_history_is_split_by_month(scratch_site: ScratchSite) -> None:
+    april = "".join(event(f"2025-04-{1 + n % 5:02d}", "Kyiv", f"April {n}.") for n in range(31))
+    scratch_site.write("content/briefings/2025-04-06-many.md", briefing(
+        title="Many", date="2025-04-06",
+        extra="chronology:\n" + april + event("2025-03-01", "Kyiv", "March.", "[alpha]")))
+    scratch_site.build_ok()
+    kyiv = scratch_site.page("places/kyiv/index.html")
+    assert [s.attrs["id"] for s in kyiv.find_all("section", class_="month")] == ["month-2025-04"]
+    assert len(listed_events(kyiv)) == 31
+    assert kyiv.find("a", class_="older").attrs["href"] == "/briefs/places/kyiv/2025-03/"
+    assert [a.attrs["href"] for a in kyiv.by_id("months").find_all("a")] == [
+        "/briefs/places/kyiv/2025-04/", "/briefs/places/kyiv/2025-03/"]
+    march = scratch_site.page("places/kyiv/2025-03/index.html")
+    assert [li.find("p", class_="what").text for li in listed_events(march)] == ["March."]
+    assert march.find("h1").text == "Kyiv: March 2025"
+    assert march.find("a", class_="newer").attrs["href"] == "/briefs/places/kyiv/2025-04/"
+    # Alpha's page has one April event and the March one: it fits on one page.
+    alpha = scratch_site.page("actors/alpha/index.html")
+    assert len(listed_events(alpha)) == 2 and not alpha.find_all(id="months")
+    assert_links_resolve(scratch_site.out, "/briefs/")
+
+
+
+
 def test_places_merge_spellings_and_list_briefings_events_and_incidents(
         months: ScratchSite) -> None:
     kyiv = months.page("places/kyiv/index.html")
     assert kyiv.find("h1").text == "Kyiv"
-    assert [a.attrs["href"] for a in kyiv.by_id("briefings").find_all("a")] == [
+    assert listed_briefings(kyiv) == [
         "/briefs/briefings/2025-03-15-mar/", "/briefs/briefings/2025-02-20-feb/"]
-    assert [li.find("p", class_="what").text for li in kyiv.by_id("events").find_all("li")] == [
+    assert [li.find("p", class_="what").text for li in listed_events(kyiv)] == [
         "March event.", "Feb event.", "January event."]
     capital = months.page("places/capital/index.html")
-    assert [r.attrs["id"] for r in rows(capital, "casualties")] == ["incident-2025-04-06-first-0"]
+    assert [r.attrs["id"] for r in incident_rows(capital)] == ["incident-2025-04-06-first-0"]
+    # Everything fits on the place's page: no month pages.
+    assert not (months.out / "places/kyiv/2025-03").exists()
     index = months.page("places/index.html")
     assert [a.text for a in index.by_id("place-index").find_all("a")] == ["Capital", "Kyiv"]
 
@@ -256,10 +304,9 @@ def test_briefing_page_links_tags_places_and_actors(scratch_site: ScratchSite) -
         "/briefs/actors/alpha/", None]  # an inline actor has no page
     tag = scratch_site.page("tags/strikes/index.html")
     assert tag.find("h1").text == "strikes"
-    assert [a.attrs["href"] for a in tag.by_id("briefings").find_all("a")] == [
-        "/briefs/briefings/2025-04-06-first/"]
-    assert len(tag.by_id("events").find_all("li", class_="event")) == 1
-    assert len(rows(tag, "casualties")) == 1
+    assert listed_briefings(tag) == ["/briefs/briefings/2025-04-06-first/"]
+    assert len(listed_events(tag)) == 1
+    assert len(incident_rows(tag)) == 1
     assert_links_resolve(scratch_site.out, "/briefs/")
 
 
@@ -272,9 +319,9 @@ def test_actor_pages_list_every_registry_actor(scratch_site: ScratchSite) -> Non
     assert alpha.find("h1").text == "Alex Alpha"
     assert [li.text for li in alpha.by_id("aliases").find_all("li")] == ["Alpha"]
     assert alpha.find(class_="role").text == "Announced the talks"
-    assert len(alpha.by_id("events").find_all("li", class_="event")) == 1
+    assert len(listed_events(alpha)) == 1
     bravo = scratch_site.page("actors/bravo-ministry/index.html")
-    assert not bravo.find_all(id="events") and not bravo.find_all(id="briefings")
+    assert not listed_events(bravo) and not listed_briefings(bravo)
 
 
 def test_nav_links_every_section(scratch_site: ScratchSite) -> None:
@@ -344,19 +391,19 @@ def test_seed_briefing_appears_on_every_page_it_belongs_to(repo_site: Path) -> N
         return sum(1 for a in node.find_all("a") if a.attrs.get("href", "").startswith(href))
 
     for actor_id in seed.actor_ids:
-        assert links_to_seed(page(f"actors/{actor_id}/index.html").by_id("briefings")), actor_id
+        assert href in listed_briefings(page(f"actors/{actor_id}/index.html")), actor_id
     for place in {e.place for e in seed.chronology} | {r.place for r in seed.casualties}:
         assert links_to_seed(page(f"places/{slugify(place)}/index.html")), place
     for tag in seed.tags:
-        assert links_to_seed(page(f"tags/{slugify(tag)}/index.html").by_id("briefings")), tag
+        assert href in listed_briefings(page(f"tags/{slugify(tag)}/index.html")), tag
     chronology = [li for path in sorted(repo_site.glob("chronology/*-*/index.html"))
                   for li in page(path.relative_to(repo_site).as_posix()).find_all(
                       "li", class_="event") if links_to_seed(li)]
     assert len(chronology) == len(seed.chronology)
     casualties = page("casualties/index.html")
-    ids = {r.attrs["id"] for r in rows(casualties, "incidents")}
+    ids = {r.attrs["id"] for r in incident_rows(casualties)}
     assert {f"incident-{r.incident}" for r in seed.casualties if r.incident} <= ids
-    assert links_to_seed(casualties.by_id("incidents")) >= len(seed.casualties)
+    assert sum(links_to_seed(r) for r in incident_rows(casualties)) >= len(seed.casualties)
     home = page("index.html")
     assert home.by_id("key-figures").find(class_="killed").find("dd").text == "at least 20"
     assert home.by_id("latest-events").find_all("li", class_="event")

@@ -1,0 +1,119 @@
+"""Monthly archives: how long lists across briefings are split into pages.
+
+A site with thousands of briefings cannot show every event of a place or a
+tag on one page: readers would download megabytes, and "what happened in
+Kyiv this month" is the question they ask anyway. Every section (the master
+chronology, each actor, place and tag, the casualty dashboard) is therefore
+an archive of :class:`Period`\\ s — one calendar month of its briefings,
+events and incidents — with one page per month and an index page showing
+the latest months.
+
+Each item falls in the month of its own date: a briefing by its dateline,
+an event by the start of its resolved date, an incident by its latest
+record's date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from briefgen.dashboard import month_key, month_label
+from briefgen.dates import DateSpec, Precision
+from briefgen.indexes import EventRef, Incident
+from briefgen.model import Briefing
+
+__all__ = ["LATEST_ITEMS", "LATEST_MONTHS", "Day", "Period", "latest", "periods"]
+
+LATEST_ITEMS = 30
+"""An index page shows the latest months until it holds at least this many items…"""
+LATEST_MONTHS = 3
+"""…or this many months, whichever comes first; older months are a link away."""
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """Events of one resolved date (a day, or the month or span a vague date means)."""
+
+    date: DateSpec
+    """The resolved date without the original words, for the group's heading."""
+    events: tuple[EventRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """One month of a section: its briefings, incidents and events, newest first."""
+
+    key: str
+    """``YYYY-MM``; also the month page's URL segment."""
+    briefings: tuple[Briefing, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    events: tuple[EventRef, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return month_label(self.key)
+
+    @property
+    def count(self) -> int:
+        return len(self.briefings) + len(self.incidents) + len(self.events)
+
+    @property
+    def days(self) -> tuple[Day, ...]:
+        """Events grouped by resolved date.
+
+        Events are sorted by (start, end, time), so one group's events are
+        adjacent and the groups come out newest first too.
+        """
+        grouped: dict[tuple[dt.date, dt.date, Precision], list[EventRef]] = {}
+        for ref in self.events:
+            spec = ref.entry.date
+            grouped.setdefault((spec.start, spec.end, spec.precision), []).append(ref)
+        return tuple(Day(DateSpec("", start, end, precision, False), tuple(refs))
+                     for (start, end, precision), refs in grouped.items())
+
+    @property
+    def sources(self) -> tuple[Briefing, ...]:
+        """Every briefing whose content the month's page shows, by slug."""
+        found = {b.slug: b for b in self.briefings}
+        found.update((ref.briefing.slug, ref.briefing) for ref in self.events)
+        for incident in self.incidents:
+            found.update((r.briefing.slug, r.briefing) for r in incident.reports)
+        return tuple(found[slug] for slug in sorted(found))
+
+    def part(self) -> str:
+        """The month and its counts, as a key part for pages that list the months."""
+        return f"{self.key}:{len(self.briefings)}:{len(self.incidents)}:{len(self.events)}"
+
+
+def periods(
+    *,
+    briefings: Iterable[Briefing] = (),
+    incidents: Iterable[Incident] = (),
+    events: Iterable[EventRef] = (),
+) -> list[Period]:
+    """Group newest-first items into months, newest month first."""
+    by_month: dict[str, tuple[list[Briefing], list[Incident], list[EventRef]]] = {}
+
+    def month(day: dt.date) -> tuple[list[Briefing], list[Incident], list[EventRef]]:
+        return by_month.setdefault(month_key(day), ([], [], []))
+
+    for b in briefings:
+        month(b.date)[0].append(b)
+    for incident in incidents:
+        month(incident.latest.record.date.start)[1].append(incident)
+    for ref in events:
+        month(ref.entry.date.start)[2].append(ref)
+    return [Period(key, tuple(b), tuple(i), tuple(e))
+            for key, (b, i, e) in sorted(by_month.items(), reverse=True)]
+
+
+def latest(months: Sequence[Period]) -> list[Period]:
+    """The months an index page shows in full (see :data:`LATEST_ITEMS`)."""
+    shown: list[Period] = []
+    for period in months:
+        if len(shown) == LATEST_MONTHS or sum(p.count for p in shown) >= LATEST_ITEMS:
+            break
+        shown.append(period)
+    return shown
