@@ -27,7 +27,7 @@ from conftest import (
 )
 
 from briefgen.livereload import EVENTS_PATH
-from briefgen.serve import PreviewServer, ServeError
+from briefgen.serve import PreviewServer, ServeError, is_loopback
 
 BASE = "/briefs/"  # the path of base_url in the scratch site's config
 PAGE = BASE + "briefings/2025-04-06-first/"
@@ -298,3 +298,40 @@ def test_scratch_site_path_is_unchanged(scratch_site: ScratchSite) -> None:
     assert not (scratch_site.root / "site").exists()
     assert sorted(p.name for p in Path(scratch_site.root).iterdir()) == [
         "briefgen.yaml", "content", "seeds"]
+
+
+def test_ctrl_c_stops_the_command_cleanly(scratch_site: ScratchSite) -> None:
+    """``briefgen serve`` as a user runs it: serves, then Ctrl-C ends it with status 0."""
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    with subprocess.Popen(
+            [sys.executable, "-m", "briefgen", "serve", "--site", str(scratch_site.root),
+             "--port", "0"], stderr=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stderr is not None
+            line = ""
+            deadline = time.monotonic() + 20
+            while "Serving" not in line:
+                assert time.monotonic() < deadline and process.poll() is None, line
+                line = process.stderr.readline()
+            match = re.search(r"http://127\.0\.0\.1:(\d+)(/\S*)", line)
+            assert match and match[2] == BASE
+            conn = http.client.HTTPConnection("127.0.0.1", int(match[1]), timeout=5)
+            conn.request("GET", BASE)
+            assert conn.getresponse().status == 200
+            conn.close()
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=15) == 0
+            assert "Traceback" not in process.stderr.read()
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert not (scratch_site.root / "site").exists()
+
+
+def test_loopback_hosts() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
