@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
-from html.parser import HTMLParser
 
 from briefgen.model import Actor
 
@@ -73,10 +72,22 @@ class ActorLinker:
         """``body_html`` with the first linkable mention of each actor wrapped in a link."""
         if self._regex is None or not body_html:
             return body_html
-        parser = _Linker(self)
-        parser.feed(body_html)
-        parser.close()
-        return "".join(parser.out)
+        out: list[str] = []
+        open_tags: list[str] = []
+        linked: set[str] = set()
+        # The body is sanitiser output: well-formed, comments removed, attribute
+        # values double-quoted, so a tag is "<", then quoted or plain text, then ">".
+        for index, token in enumerate(_TOKENS.split(body_html)):
+            if index % 2:  # a tag
+                out.append(token)
+                _track(token, open_tags)
+            elif token:
+                skipped = any(tag in SKIP for tag in open_tags)
+                if skipped or not self._regex.search(html.unescape(token)):
+                    out.append(token)
+                else:
+                    out.append(self.link_text(html.unescape(token), linked))
+        return "".join(out)
 
     def link_text(self, text: str, linked: set[str]) -> str:
         """Escaped ``text`` with links for actors not in ``linked`` (which it updates)."""
@@ -96,56 +107,20 @@ class ActorLinker:
         return "".join(out)
 
 
-class _Linker(HTMLParser):
-    """Copies markup through verbatim and rewrites only the text between tags."""
+_TOKENS = re.compile(r"""(<(?:[^>"']|"[^"]*"|'[^']*')*>)""")
+_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
 
-    def __init__(self, linker: ActorLinker) -> None:
-        super().__init__(convert_charrefs=True)
-        self.linker = linker
-        self.out: list[str] = []
-        self.open: list[str] = []
-        self.text: list[str] = []
-        self.linked: set[str] = set()
 
-    def flush(self) -> None:
-        if not self.text:
-            return
-        text = "".join(self.text)
-        self.text = []
-        if any(tag in SKIP for tag in self.open):
-            self.out.append(html.escape(text, quote=False))
-        else:
-            self.out.append(self.linker.link_text(text, self.linked))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.flush()
-        self.out.append(self.get_starttag_text() or "")
-        if tag not in VOID:
-            self.open.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.flush()
-        self.out.append(self.get_starttag_text() or "")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.flush()
-        self.out.append(f"</{tag}>")
-        if tag in self.open:
-            # Close everything opened inside it too, as a browser would.
-            while self.open.pop() != tag:
+def _track(tag: str, open_tags: list[str]) -> None:
+    """Keep the stack of open elements, as a browser would for well-formed HTML."""
+    match = _TAG_NAME.match(tag)
+    if match is None:
+        return
+    name = match.group(1).lower()
+    if tag.startswith("</"):
+        if name in open_tags:
+            # Close everything opened inside it too.
+            while open_tags.pop() != name:
                 pass
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-    def handle_comment(self, data: str) -> None:
-        self.flush()
-        self.out.append(f"<!--{data}-->")
-
-    def handle_decl(self, decl: str) -> None:
-        self.flush()
-        self.out.append(f"<!{decl}>")
-
-    def close(self) -> None:
-        super().close()
-        self.flush()
+    elif name not in VOID and not tag.endswith("/>"):
+        open_tags.append(name)
