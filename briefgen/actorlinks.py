@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 
 from briefgen.model import Actor
@@ -24,14 +25,14 @@ __all__ = ["ActorLinker"]
 # Text inside these is never linked (see the module docstring).
 SKIP = frozenset({"a", "code", "pre", "kbd", "samp", "h1", "h2", "h3", "h4", "h5", "h6",
                   "script", "style", "textarea", "title"})
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-                  "meta", "source", "track", "wbr"})
 # Markdown's smart quotes turn "Russia's" into "Russia’s"; either should match.
 _APOSTROPHES = "'\u2019"
 
 
 def _pattern(name: str) -> str:
-    parts = [f"[{_APOSTROPHES}]" if c in _APOSTROPHES else re.escape(c) for c in name]
+    # Names are searched in HTML, where "&" is written "&amp;".
+    parts = [f"[{_APOSTROPHES}]" if c in _APOSTROPHES else "&amp;" if c == "&" else re.escape(c)
+             for c in name]
     # Any run of whitespace in the body (line breaks included) matches a space.
     return "".join(r"\s+" if p == re.escape(" ") else p for p in parts)
 
@@ -69,58 +70,66 @@ class ActorLinker:
         )
 
     def __call__(self, body_html: str) -> str:
-        """``body_html`` with the first linkable mention of each actor wrapped in a link."""
+        """``body_html`` with the first linkable mention of each actor wrapped in a link.
+
+        The body is sanitiser output: well-formed, comments removed, attribute
+        values quoted. Names are searched in the HTML itself; a match inside a
+        tag or inside a skipped element is passed over. Only the few matches
+        are examined, not every tag, which keeps this cheap on long bodies.
+        """
         if self._regex is None or not body_html:
             return body_html
-        out: list[str] = []
-        open_tags: list[str] = []
-        linked: set[str] = set()
-        # The body is sanitiser output: well-formed, comments removed, attribute
-        # values double-quoted, so a tag is "<", then quoted or plain text, then ">".
-        for index, token in enumerate(_TOKENS.split(body_html)):
-            if index % 2:  # a tag
-                out.append(token)
-                _track(token, open_tags)
-            elif token:
-                skipped = any(tag in SKIP for tag in open_tags)
-                if skipped or not self._regex.search(html.unescape(token)):
-                    out.append(token)
-                else:
-                    out.append(self.link_text(html.unescape(token), linked))
-        return "".join(out)
-
-    def link_text(self, text: str, linked: set[str]) -> str:
-        """Escaped ``text`` with links for actors not in ``linked`` (which it updates)."""
-        assert self._regex is not None
+        skipped = _skipped_spans(body_html)
+        starts = [start for start, _ in skipped]
         out: list[str] = []
         last = 0
-        for match in self._regex.finditer(text):
-            actor_id = self._owner[_normalise(match.group())]
-            if actor_id in linked:
+        linked: set[str] = set()
+        for match in self._regex.finditer(body_html):
+            actor_id = self._owner.get(_normalise(html.unescape(match.group())))
+            if actor_id is None or actor_id in linked:
+                continue
+            position = match.start()
+            span = bisect_right(starts, position) - 1
+            if (span >= 0 and position < skipped[span][1]) or _inside_tag(body_html, position):
                 continue
             linked.add(actor_id)
-            out.append(html.escape(text[last:match.start()], quote=False))
+            out.append(body_html[last:position])
             out.append(f'<a class="actor-link" href="{html.escape(self._href(actor_id))}">'
-                       f"{html.escape(match.group(), quote=False)}</a>")
+                       f"{match.group()}</a>")
             last = match.end()
-        out.append(html.escape(text[last:], quote=False))
+        out.append(body_html[last:])
         return "".join(out)
 
 
-_TOKENS = re.compile(r"""(<(?:[^>"']|"[^"]*"|'[^']*')*>)""")
-_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_SKIP_TAG = re.compile(
+    r"<(/?)(?:" + "|".join(sorted(SKIP)) + r""")(?=[\s/>])(?:[^>"']|"[^"]*"|'[^']*')*>""",
+    re.IGNORECASE,
+)
 
 
-def _track(tag: str, open_tags: list[str]) -> None:
-    """Keep the stack of open elements, as a browser would for well-formed HTML."""
-    match = _TAG_NAME.match(tag)
-    if match is None:
-        return
-    name = match.group(1).lower()
-    if tag.startswith("</"):
-        if name in open_tags:
-            # Close everything opened inside it too.
-            while open_tags.pop() != name:
-                pass
-    elif name not in VOID and not tag.endswith("/>"):
-        open_tags.append(name)
+def _skipped_spans(body_html: str) -> list[tuple[int, int]]:
+    """(start, end) of each outermost element whose text is never linked."""
+    spans: list[tuple[int, int]] = []
+    depth = start = 0
+    for tag in _SKIP_TAG.finditer(body_html):
+        if tag.group(1):  # a closing tag
+            depth = max(0, depth - 1)
+            if depth == 0:
+                spans.append((start, tag.end()))
+        else:
+            if depth == 0:
+                start = tag.start()
+            depth += 1
+    if depth:
+        spans.append((start, len(body_html)))
+    return spans
+
+
+def _inside_tag(body_html: str, position: int) -> bool:
+    """Whether ``position`` falls inside a tag (an attribute value, say)."""
+    opening = body_html.rfind("<", 0, position)
+    if opening == -1:
+        return False
+    tag = _TAG.match(body_html, opening)
+    return tag is not None and tag.end() > position

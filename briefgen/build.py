@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
 from briefgen import exports, feeds
+from briefgen.diskcache import DiskCache
 from briefgen.errors import BuildError
 from briefgen.indexes import derive
-from briefgen.loader import BriefingCache, load_site
+from briefgen.loader import BriefingCache, Progress, load_site
 from briefgen.model import Site
 from briefgen.render import Output, RenderCache, briefing_page, render_pages, render_site
 from briefgen.sitepages import home_page, site_pages
@@ -34,6 +37,28 @@ class BuildOptions:
     drafts: bool = False
     base_url: str | None = None
     """Overrides ``base_url`` of the config (CI builds for a project site)."""
+    use_cache: bool = True
+    """Keep parsed briefings in ``.briefgen-cache/`` between builds (see diskcache)."""
+
+
+@dataclass(slots=True)
+class Timings:
+    """How long each stage of a build took, for ``--timings``."""
+
+    stages: list[tuple[str, float]] = field(default_factory=list)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages.append((name, time.perf_counter() - started))
+
+    def format(self) -> str:
+        width = max((len(name) for name, _ in self.stages), default=0)
+        return "\n".join(f"  {name:<{width}}  {seconds * 1000:8.0f} ms"
+                         for name, seconds in self.stages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +67,7 @@ class BuildReport:
     files: int
     write: WriteResult
     seconds: float
+    timings: Timings
 
 
 @dataclass(slots=True)
@@ -55,21 +81,44 @@ class BuildCache:
     templates anew costs more than rendering a saved briefing's page."""
 
 
-def render(options: BuildOptions, cache: BuildCache | None = None) -> tuple[Site, Output]:
-    """Load and render the site in memory; raises :class:`BuildError` on any content error."""
-    site = load_site(options.site_dir, drafts=options.drafts, base_url=options.base_url,
-                     cache=cache.briefings if cache else None)
+def render(
+    options: BuildOptions,
+    cache: BuildCache | None = None,
+    timings: Timings | None = None,
+    progress: Progress | None = None,
+) -> tuple[Site, Output]:
+    """Load and render the site in memory; raises :class:`BuildError` on any content error.
+
+    With no in-memory ``cache`` (a one-off build) the disk cache stands in for
+    it, unless ``options.use_cache`` is off.
+    """
+    timings = timings or Timings()
+    store = DiskCache.open(options.site_dir) if cache is None and options.use_cache else None
+    with timings.stage("load"):
+        try:
+            site = load_site(options.site_dir, drafts=options.drafts,
+                             base_url=options.base_url,
+                             cache=cache.briefings if cache else None,
+                             store=store, progress=progress)
+        finally:
+            # Even a failed build keeps what it parsed: fixing one file then
+            # re-parses that file only.
+            if store is not None:
+                store.save()
     dirs = template_dirs(options.site_dir)
     env = _environment(options, site, dirs, cache)
-    indexes = derive(site)
+    with timings.stage("derive"):
+        indexes = derive(site)
     try:
-        output, _ = render_site(site, env, dirs, cache.pages if cache else None,
-                                extra_pages=site_pages(site, indexes),
-                                home=home_page(site, indexes))
+        with timings.stage("render pages"):
+            output, _ = render_site(site, env, dirs, cache.pages if cache else None,
+                                    extra_pages=site_pages(site, indexes),
+                                    home=home_page(site, indexes))
     except jinja2.TemplateError as exc:
         raise BuildError([template_error(exc, options.site_dir)]) from None
-    output.update(feeds.files(site, output))
-    output.update(exports.files(site, indexes))
+    with timings.stage("feeds and data"):
+        output.update(feeds.files(site, output))
+        output.update(exports.files(site, indexes))
     return site, output
 
 
@@ -104,9 +153,15 @@ def render_briefings(options: BuildOptions, cache: BuildCache, paths: set[str]) 
     return output
 
 
-def build_site(options: BuildOptions, cache: BuildCache | None = None) -> BuildReport:
+def build_site(
+    options: BuildOptions,
+    cache: BuildCache | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
     started = time.perf_counter()
     check_output_dir(options.out_dir, options.site_dir)
-    site, output = render(options, cache)
-    result = write_site(output, options.out_dir)
-    return BuildReport(site, len(output), result, time.perf_counter() - started)
+    timings = Timings()
+    site, output = render(options, cache, timings, progress)
+    with timings.stage("write"):
+        result = write_site(output, options.out_dir)
+    return BuildReport(site, len(output), result, time.perf_counter() - started, timings)

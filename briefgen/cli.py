@@ -19,6 +19,7 @@ import click
 from briefgen import __version__
 from briefgen.build import BuildOptions, build_site
 from briefgen.errors import BriefgenError
+from briefgen.progress import ProgressLine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,22 +63,49 @@ def cli() -> None:
 @click.option("--base-url", default=None, metavar="URL",
               help="Publish under this URL instead of base_url from briefgen.yaml, "
                    "e.g. https://user.github.io/repo/.")
+@click.option("--no-cache", is_flag=True,
+              help="Parse every briefing anew, ignoring and not touching .briefgen-cache/.")
+@click.option("--timings", is_flag=True, help="Print how long each stage took.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Report progress even when not on a terminal (e.g. in CI).")
 @reports_errors
-def build(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | None) -> None:
+def build(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | None,
+          no_cache: bool, timings: bool, verbose: bool) -> None:
     """Build the site into its output folder.
 
     Every content error is reported with its file, line and column, and
-    the previous build is left untouched when there is any.
+    the previous build is left untouched when there is any. Parsed
+    briefings are kept in .briefgen-cache/ so the next build re-parses only
+    what changed; 'briefgen clean' removes it.
     """
     options = BuildOptions(site_dir=site_dir, out_dir=out_dir or site_dir / "site",
-                           drafts=drafts, base_url=base_url)
-    report = build_site(options)
+                           drafts=drafts, base_url=base_url, use_cache=not no_cache)
+    report = build_site(options, progress=ProgressLine(sys.stderr, verbose))
     briefings = len(report.site.briefings)
     click.echo(
         f"Built {briefings} briefing{'s' if briefings != 1 else ''} into {options.out_dir}: "
         f"{report.write.written} files written, {report.write.unchanged} unchanged, "
         f"{report.write.removed} removed in {report.seconds * 1000:.0f} ms."
     )
+    if timings:
+        click.echo(report.timings.format())
+
+
+@cli.command()
+@SITE_OPTION
+@click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="The output folder to remove [default: SITE/site].")
+@reports_errors
+def clean(site_dir: Path, out_dir: Path | None) -> None:
+    """Remove the built site and the build cache (.briefgen-cache/).
+
+    The output folder is removed only if a build wrote it; sources are
+    never touched.
+    """
+    from briefgen.cleanup import clean_site
+
+    for removed in clean_site(site_dir, out_dir or site_dir / "site"):
+        click.echo(f"Removed {removed}")
 
 
 @cli.command()

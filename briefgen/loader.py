@@ -17,11 +17,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefgen.config import load_config
+from briefgen.diskcache import DiskCache
 from briefgen.errors import BuildError, ContentError
 from briefgen.fields import Fields
 from briefgen.frontmatter import FrontMatterError, decode, split
 from briefgen.markup import MarkdownRenderer
 from briefgen.model import Actor, Briefing, Site, SiteConfig
+from briefgen.parallel import parse_all
 from briefgen.schema import UnreadableRegistry, read_front_matter, read_registry
 from briefgen.yamlsafe import YamlError, load_yaml
 
@@ -156,6 +158,10 @@ def parse_briefing(
     )
 
 
+Progress = Callable[[int, int], None]
+"""Called with (files parsed, files to parse) as parsing goes on."""
+
+
 def load_briefings(
     site_dir: Path,
     registry: Registry,
@@ -163,28 +169,48 @@ def load_briefings(
     renderer: MarkdownRenderer,
     cache: BriefingCache | None = None,
     files: Iterable[Path] | None = None,
+    store: DiskCache | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[Briefing], list[ContentError]]:
-    briefings: list[Briefing] = []
-    errors: list[ContentError] = []
+    """Every briefing, from the in-memory cache, the disk cache or parsed anew.
+
+    Files not found in either cache are parsed together, on every core when
+    there are many (``parallel.parse_all``); results keep the files' order.
+    """
     seeds_key = "\0".join(sorted(seeds))
-    used: dict[tuple[str, str, str, str], Briefing | list[ContentError]] = {}
+    keys: list[tuple[str, str, str, str]] = []
+    results: dict[tuple[str, str, str, str], Briefing | list[ContentError]] = {}
+    pending: list[tuple[tuple[str, str, str, str], Path, bytes]] = []
     for rel_path in files if files is not None else briefing_files(site_dir):
         raw, digest = _read_briefing(site_dir, rel_path, cache)
         key = (rel_path.as_posix(), digest, registry.fingerprint, seeds_key)
+        keys.append(key)
         result = cache.entries.get(key) if cache else None
-        if result is None:
-            if raw is None:
-                raw = (site_dir / rel_path).read_bytes()
-            result = parse_briefing(rel_path, raw, registry.actors, seeds, renderer)
-        used[key] = result
+        if result is None and store is not None:
+            result = store.get(key)
+        if result is not None:
+            results[key] = result
+        else:
+            pending.append((key, rel_path, raw if raw is not None else
+                            (site_dir / rel_path).read_bytes()))
+    parsed = parse_all([(path, raw) for _, path, raw in pending], registry.actors, seeds,
+                       renderer, progress=progress)
+    for (key, _, _), result in zip(pending, parsed, strict=True):
+        results[key] = result
+        if store is not None and isinstance(result, Briefing):
+            store.put(key, result)
+    briefings: list[Briefing] = []
+    errors: list[ContentError] = []
+    for key in keys:
+        result = results[key]
         if isinstance(result, Briefing):
             briefings.append(result)
         else:
             errors.extend(result)
     if cache is not None:
         # Keep only what this load used, so a long preview session does not grow.
-        cache.entries = used
-        cache.files = {k[0]: cache.files[k[0]] for k in used if k[0] in cache.files}
+        cache.entries = results
+        cache.files = {k[0]: cache.files[k[0]] for k in results if k[0] in cache.files}
     return briefings, errors
 
 
@@ -220,6 +246,8 @@ def load_site(
     base_url: str | None = None,
     cache: BriefingCache | None = None,
     renderer_factory: Callable[[], MarkdownRenderer] = MarkdownRenderer,
+    store: DiskCache | None = None,
+    progress: Progress | None = None,
 ) -> Site:
     """Everything in ``site_dir``, validated; raises :class:`BuildError` listing all errors."""
     errors: list[ContentError] = []
@@ -234,7 +262,7 @@ def load_site(
     errors.extend(registry_errors)
     seeds = list_seeds(site_dir)
     briefings, briefing_errors = load_briefings(
-        site_dir, registry, seeds, renderer_factory(), cache
+        site_dir, registry, seeds, renderer_factory(), cache, store=store, progress=progress
     )
     errors.extend(briefing_errors)
     if errors or config is None:

@@ -1,0 +1,124 @@
+"""The persistent build cache: parsed briefings kept between runs.
+
+Parsing and validating a briefing and rendering its Markdown body is most of
+the cost of a build. Their result depends only on the file's bytes, the actor
+registry, the list of seed files and briefgen's own version, so it is stored
+under a key made of those and reused by the next build (CI restores the folder
+with actions/cache). The cache can only ever save work: a missing, corrupt or
+foreign file is ignored with a warning and the build parses everything.
+
+The file is a pickle read by an unpickler that admits only the model's own
+classes, so a cache file planted in a repository cannot run code (the
+"restricting globals" pattern of the pickle documentation).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefgen import __version__
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".briefgen-cache"
+CACHE_FILE = "briefings.pickle"
+FORMAT = f"briefgen-cache/1/{__version__}"
+
+
+def cache_path(site_dir: Path) -> Path:
+    return site_dir / CACHE_DIR / CACHE_FILE
+
+
+ALLOWED = {
+    ("datetime", "date"),
+    ("briefgen.model", "Actor"),
+    ("briefgen.model", "Briefing"),
+    ("briefgen.model", "BriefingActor"),
+    ("briefgen.model", "CasualtyRecord"),
+    ("briefgen.model", "ChronologyEntry"),
+    ("briefgen.model", "Source"),
+    ("briefgen.dates", "DateSpec"),
+    ("briefgen.figures", "Figure"),
+    ("copyreg", "_reconstructor"),
+    ("builtins", "object"),
+}
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a build cache")
+        return super().find_class(module, name)
+
+
+def load_entries(path: Path) -> dict[Any, Any]:
+    """The stored entries, or an empty dict (with a warning) when unusable."""
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as stream:
+            header = _ModelUnpickler(stream).load()
+            if header != FORMAT:
+                log.warning("ignoring the build cache %s: made by another briefgen version "
+                            "(%s); it will be rebuilt.", path, header)
+                return {}
+            entries = _ModelUnpickler(stream).load()
+    except Exception as exc:  # a corrupt cache must never stop a build
+        log.warning("ignoring the build cache %s: it is unreadable (%s); it will be rebuilt. "
+                    "'briefgen clean' removes it.", path, exc)
+        return {}
+    if not isinstance(entries, dict):
+        log.warning("ignoring the build cache %s: unexpected content.", path)
+        return {}
+    return entries
+
+
+@dataclass(slots=True)
+class DiskCache:
+    """The stored entries of one site, and those this build used (which are kept)."""
+
+    path: Path
+    stored: dict[Any, Any]
+    used: dict[Any, Any] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, site_dir: Path) -> DiskCache:
+        path = cache_path(site_dir)
+        return cls(path, load_entries(path))
+
+    def get(self, key: Any) -> Any:
+        value = self.stored.get(key)
+        if value is not None:
+            self.used[key] = value
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        self.used[key] = value
+
+    def save(self) -> None:
+        """Keep only what this build used, so deleted briefings do not linger."""
+        if self.used != self.stored:
+            save_entries(self.path, self.used)
+
+
+def save_entries(path: Path, entries: MutableMapping[Any, Any]) -> None:
+    """Write atomically, so an interrupted build leaves the old cache or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    gitignore = path.parent / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("# briefgen's build cache; safe to delete.\n*\n")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        with tmp.open("wb") as stream:
+            pickle.dump(FORMAT, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(dict(entries), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("could not write the build cache %s: %s", path, exc)
+        tmp.unlink(missing_ok=True)
