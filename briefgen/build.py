@@ -17,12 +17,19 @@ from pathlib import Path
 import jinja2
 
 from briefgen import exports, feeds
-from briefgen.diskcache import DiskCache
+from briefgen.diskcache import DiskCache, PageStore
 from briefgen.errors import BuildError
 from briefgen.indexes import derive
 from briefgen.loader import BriefingCache, Progress, load_site
 from briefgen.model import Site
-from briefgen.render import Output, RenderCache, briefing_page, render_pages, render_site
+from briefgen.render import (
+    Output,
+    Page,
+    RenderCache,
+    briefing_page,
+    render_pages,
+    render_site,
+)
 from briefgen.sitepages import home_page, site_pages
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
 from briefgen.writer import WriteResult, check_output_dir, write_site
@@ -86,6 +93,7 @@ def render(
     cache: BuildCache | None = None,
     timings: Timings | None = None,
     progress: Progress | None = None,
+    page_store: PageStore | None = None,
 ) -> tuple[Site, Output]:
     """Load and render the site in memory; raises :class:`BuildError` on any content error.
 
@@ -107,18 +115,28 @@ def render(
                 store.save()
     dirs = template_dirs(options.site_dir)
     env = _environment(options, site, dirs, cache)
+    reuse = None
+    if page_store is not None:
+        page_store.activate(theme_key(dirs, site.config))
+        out_dir = options.out_dir
+
+        def reuse(page: Page) -> str | None:
+            return page_store.reuse(out_dir, page.path, page.key)
+
     with timings.stage("derive"):
         indexes = derive(site)
     try:
         with timings.stage("render pages"):
-            output, _ = render_site(site, env, dirs, cache.pages if cache else None,
-                                    extra_pages=site_pages(site, indexes),
-                                    home=home_page(site, indexes))
+            output, stats = render_site(site, env, dirs, cache.pages if cache else None,
+                                        extra_pages=site_pages(site, indexes),
+                                        home=home_page(site, indexes), reuse=reuse)
     except jinja2.TemplateError as exc:
         raise BuildError([template_error(exc, options.site_dir)]) from None
     with timings.stage("feeds and data"):
         output.update(feeds.files(site, output))
         output.update(exports.files(site, indexes))
+    if page_store is not None:
+        page_store.keys = stats.keys
     return site, output
 
 
@@ -161,7 +179,11 @@ def build_site(
     started = time.perf_counter()
     check_output_dir(options.out_dir, options.site_dir)
     timings = Timings()
-    site, output = render(options, cache, timings, progress)
+    page_store = PageStore.at(options.site_dir) if options.use_cache and cache is None else None
+    site, output = render(options, cache, timings, progress, page_store)
     with timings.stage("write"):
-        result = write_site(output, options.out_dir)
+        result = write_site(output, options.out_dir,
+                            known_unchanged=page_store.reused if page_store else frozenset())
+        if page_store is not None:
+            page_store.commit(options.out_dir)
     return BuildReport(site, len(output), result, time.perf_counter() - started, timings)

@@ -122,3 +122,70 @@ def save_entries(path: Path, entries: MutableMapping[Any, Any]) -> None:
     except OSError as exc:
         log.warning("could not write the build cache %s: %s", path, exc)
         tmp.unlink(missing_ok=True)
+
+
+PAGES_FILE = "pages.pickle"
+
+Signature = tuple[int, int, int]
+"""(size, mtime in ns, inode) of an output file as the build left it."""
+
+
+def signature(path: Path) -> Signature | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@dataclass(slots=True)
+class PageStore:
+    """Which page key produced each file of the last build, so a warm build skips rendering.
+
+    A page is reused only when its key and the theme key are unchanged *and*
+    its output file still has the size, mtime and inode the build left it
+    with; its HTML is then read back from that file. Anything else — a file
+    edited or deleted by hand, another theme, a new briefgen — renders anew.
+    """
+
+    path: Path
+    theme_key: str
+    stored: dict[str, tuple[str, Signature]]
+    """Output path → (page key, file signature)."""
+    reused: set[str] = field(default_factory=set)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Page keys of the build in progress, recorded after it is written."""
+
+    @classmethod
+    def at(cls, site_dir: Path) -> PageStore:
+        """The store of ``site_dir``; :meth:`activate` reads it once the theme key is known."""
+        return cls(site_dir / CACHE_DIR / PAGES_FILE, "", {})
+
+    def activate(self, theme_key: str) -> None:
+        entries = load_entries(self.path)
+        pages = entries.get("pages") if entries.get("theme") == theme_key else None
+        self.theme_key = theme_key
+        self.stored = pages if isinstance(pages, dict) else {}
+
+    def reuse(self, out_dir: Path, output_path: str, key: str) -> str | None:
+        known = self.stored.get(output_path)
+        if known is None or known[0] != key:
+            return None
+        file = out_dir / output_path
+        if signature(file) != known[1]:
+            return None
+        try:
+            html = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        self.reused.add(output_path)
+        return html
+
+    def commit(self, out_dir: Path) -> None:
+        """Record the files just written, with their signatures, for the next build."""
+        pages: dict[str, tuple[str, Signature]] = {}
+        for output_path, key in self.keys.items():
+            found = signature(out_dir / output_path)
+            if found is not None:
+                pages[output_path] = (key, found)
+        save_entries(self.path, {"theme": self.theme_key, "pages": pages})

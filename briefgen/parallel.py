@@ -1,19 +1,23 @@
-"""Parse many briefings on every core.
+"""Parse and render on every core.
 
 Parsing a briefing is a pure function of its bytes, the registry and the seed
-list (``loader.parse_briefing``), which makes it safe to spread over worker
-processes: results come back in input order, so the site is byte-identical
-to a single-process build. Small batches stay in-process, where starting
-workers would cost more than it saves.
+list (``loader.parse_briefing``), and rendering a page a pure function of its
+context, which makes both safe to spread over worker processes: results come
+back in input order, so the site is byte-identical to a single-process build
+(tests/test_parallel_cache.py compares them). Small batches stay in-process,
+where starting workers would cost more than it saves.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 from briefgen.errors import ContentError
 from briefgen.markup import MarkdownRenderer
@@ -21,6 +25,7 @@ from briefgen.model import Actor, Briefing
 
 Result = Briefing | list[ContentError]
 Job = tuple[Path, bytes]
+T = TypeVar("T")
 
 MIN_PARALLEL = 200
 """Below this many files one process is faster than starting workers."""
@@ -80,3 +85,60 @@ def parse_all(
             if progress:
                 progress(len(results), len(jobs))
     return results
+
+
+MIN_PARALLEL_PAGES = 400
+"""Below this many pages forking costs more than it saves."""
+
+
+def render_all(
+    items: Sequence[T], render: Callable[[T], str], workers: int | None = None
+) -> list[str]:
+    """``[render(item) for item in items]``, in forked worker processes when worthwhile.
+
+    Pages hold closures over the site model, which cannot be pickled, so the
+    workers are forked: each inherits the model and renders every n-th item,
+    sending back only strings. Forking is used only when this process runs no
+    other thread (a forked child gets only the calling thread, and locks held
+    by others would stay locked), so the preview server renders in-process.
+    A worker that fails hands its items back; the parent renders them and
+    raises the real error with its traceback.
+    """
+    workers = workers or worker_count()
+    if (workers < 2 or len(items) < MIN_PARALLEL_PAGES or threading.active_count() > 1
+            or "fork" not in get_all_start_methods()):
+        return [render(item) for item in items]
+    context = get_context("fork")
+    results: list[str | None] = [None] * len(items)
+    children = []
+    for worker in range(1, workers):
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=_render_share, args=(items, render, worker, workers, send))
+        child.start()
+        send.close()
+        children.append((child, receive))
+    for index in range(0, len(items), workers):
+        results[index] = render(items[index])
+    for child, receive in children:
+        with receive:
+            try:
+                for index, html in receive.recv():
+                    results[index] = html
+            except EOFError:  # the worker died: its share is rendered below
+                pass
+        child.join()
+    return [render(items[i]) if html is None else html for i, html in enumerate(results)]
+
+
+def _render_share(items: Sequence[T], render: Callable[[T], str], first: int, step: int,
+                  send: Connection) -> None:
+    # Results go back in one message at the end: sending page by page would
+    # block on the full pipe while the parent is still rendering its own share.
+    done: list[tuple[int, str]] = []
+    try:
+        for index in range(first, len(items), step):
+            done.append((index, render(items[index])))
+    except Exception:  # the parent re-renders what is missing and raises it properly
+        pass
+    send.send(done)
+    send.close()

@@ -20,9 +20,11 @@ from typing import Any
 import jinja2
 
 from briefgen.actorlinks import ActorLinker
+from briefgen.errors import BuildError, ContentError
 from briefgen.figures import Figure, Total, total
 from briefgen.jsonld import news_article
 from briefgen.model import Briefing, CasualtyRecord, Site
+from briefgen.parallel import render_all
 
 Output = dict[str, str | bytes]
 Context = dict[str, Any]
@@ -54,6 +56,12 @@ class RenderCache:
 class RenderStats:
     rendered: int
     reused: int
+    keys: dict[str, str] = field(default_factory=dict)
+    """Output path → page key of every page, for the persistent page store."""
+
+
+Reuse = Callable[[Page], "str | None"]
+"""Gives a page's HTML from a previous build when it is known unchanged, else None."""
 
 
 def key_of(parts: Iterable[str]) -> str:
@@ -146,29 +154,48 @@ def core_pages(site: Site, home: Page | None = None) -> Iterator[Page]:
 
 
 def render_pages(
-    pages: Iterable[Page], env: jinja2.Environment, cache: RenderCache | None = None
+    pages: Iterable[Page],
+    env: jinja2.Environment,
+    cache: RenderCache | None = None,
+    workers: int | None = None,
+    reuse: Reuse | None = None,
 ) -> tuple[Output, RenderStats]:
-    """Render ``pages``, reusing cached HTML for pages whose key is unchanged."""
+    """Render ``pages``, reusing cached HTML for pages whose key is unchanged.
+
+    Pages to render are spread over ``workers`` processes when there are
+    many (``parallel.render_all``); the output is the same either way.
+    """
     output: Output = {}
-    rendered = reused = 0
-    for page in pages:
+    todo: list[Page] = []
+    pages_list = list(pages)
+    for page in pages_list:
         if page.path in output:
             # Two pages for one path means two things claim one URL (a slug collision).
-            raise ValueError(f"two pages would be written to {page.path}")
+            raise BuildError([ContentError(Path(page.path), 0, 0,
+                                           "two pages would be written to this path; "
+                                           "rename one of the briefings, tags or places.")])
         cached = cache.pages.get(page.path) if cache else None
+        previous = reuse(page) if reuse and not cached else None
         if cached and cached[0] == page.key:
             output[page.path] = cached[1]
-            reused += 1
-            continue
-        html = env.get_template(page.template).render(page.context(), page_path=page.path)
+        elif previous is not None:
+            output[page.path] = previous
+        else:
+            output[page.path] = ""  # keeps the page order; filled in below
+            todo.append(page)
+
+    def render_one(page: Page) -> str:
+        return env.get_template(page.template).render(page.context(), page_path=page.path)
+
+    for page, html in zip(todo, render_all(todo, render_one, workers), strict=True):
         output[page.path] = html
-        rendered += 1
         if cache is not None:
             cache.pages[page.path] = (page.key, html)
     if cache is not None:
         for gone in set(cache.pages) - set(output):
             del cache.pages[gone]
-    return output, RenderStats(rendered, reused)
+    keys = {page.path: page.key for page in pages_list}
+    return output, RenderStats(len(todo), len(output) - len(todo), keys)
 
 
 def static_files(template_dirs: list[Path]) -> dict[str, Path]:
@@ -198,9 +225,11 @@ def render_site(
     cache: RenderCache | None = None,
     extra_pages: Iterable[Page] = (),
     home: Page | None = None,
+    reuse: Reuse | None = None,
 ) -> tuple[Output, RenderStats]:
     """The whole site as ``{relative path: content}``."""
-    output, stats = render_pages([*core_pages(site, home), *extra_pages], env, cache)
+    output, stats = render_pages([*core_pages(site, home), *extra_pages], env, cache,
+                                 reuse=reuse)
     for rel, path in static_files(template_dirs).items():
         output[rel] = path.read_bytes()
     output.update(site_files(site))

@@ -1,10 +1,14 @@
-"""The only code that touches the output folder.
+"""The only code that writes to the output folder.
 
-The new site is written into a temporary folder beside the output and
-swapped in with two renames, so a failed or interrupted build never leaves a
-half-written site. Files whose bytes did not change are hard-linked from the
-previous build rather than rewritten, which keeps their timestamps (deploy
-tools diff by them) and saves the writes.
+Everything is rendered in memory before this runs, so a content or template
+error never reaches the output folder. The folder is then brought up to date
+in place: a file whose bytes did not change is not touched (its timestamp
+stays, which deploy tools diff by, and a warm build of thousands of pages
+costs a directory walk rather than thousands of writes); a changed file is
+written under a temporary name and renamed over the old one, so no reader
+ever sees half a file; files the site no longer has are removed. Ctrl-C
+during the sync is held until it finishes, so an interrupted build does not
+leave a mix of two builds; only a killed process or a power cut could.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Mapping
+import signal
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,47 +73,92 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def write_site(output: Mapping[str, str | bytes], out_dir: Path) -> WriteResult:
-    """Replace ``out_dir`` with exactly the files in ``output``."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
-    backup = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
+def write_site(
+    output: Mapping[str, str | bytes],
+    out_dir: Path,
+    known_unchanged: AbstractSet[str] = frozenset(),
+) -> WriteResult:
+    """Make ``out_dir`` hold exactly the files in ``output``.
+
+    ``known_unchanged`` names files the caller read back from ``out_dir``
+    itself (the page store's reuse), which need no comparison.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    existing = _files_under(out_dir)
     written = unchanged = 0
-    try:
+    with _interrupts_held():
         for rel, content in output.items():
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            previous = out_dir / rel
-            if _same_bytes(previous, data):
-                try:
-                    os.link(previous, target)
-                except OSError:
-                    shutil.copy2(previous, target)
+            target = out_dir / rel
+            if rel in existing and rel in known_unchanged:
                 unchanged += 1
-            else:
-                target.write_bytes(data)
-                written += 1
-        removed = _count_removed(out_dir, output)
-        if out_dir.exists():
-            os.rename(out_dir, backup)
-        os.rename(tmp, out_dir)
+                continue
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            if rel in existing and _same_bytes(target, data):
+                unchanged += 1
+                continue
+            _replace_file(target, data, out_dir)
+            written += 1
+        stale = sorted(existing - output.keys())
+        for rel in stale:
+            with contextlib.suppress(FileNotFoundError):
+                (out_dir / rel).unlink()
+        _remove_empty_folders(out_dir)
+    return WriteResult(written=written, unchanged=unchanged, removed=len(stale))
+
+
+def _files_under(folder: Path) -> set[str]:
+    found: set[str] = set()
+    for root, _, names in os.walk(folder):
+        prefix = os.path.relpath(root, folder)
+        for name in names:
+            found.add(name if prefix == "." else f"{prefix}/{name}".replace(os.sep, "/"))
+    return found
+
+
+def _replace_file(target: Path, data: bytes, out_dir: Path) -> None:
+    """Write ``data`` to ``target`` atomically, clearing a file or folder in the way."""
+    parent = target.parent
+    for folder in (parent, *parent.parents):
+        if folder == out_dir:
+            break
+        if folder.is_file() or folder.is_symlink():
+            folder.unlink()  # a page became a folder of pages
+            break
+    parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)  # a folder became a file
+    tmp = parent / f".{target.name}.tmp-{os.getpid()}"
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if backup.exists() and not out_dir.exists():
-            os.rename(backup, out_dir)
+        tmp.unlink(missing_ok=True)
         raise
-    with contextlib.suppress(OSError):
-        shutil.rmtree(backup)
-    return WriteResult(written=written, unchanged=unchanged, removed=removed)
 
 
-def _count_removed(out_dir: Path, output: Mapping[str, str | bytes]) -> int:
-    if not out_dir.is_dir():
-        return 0
-    return sum(
-        1
-        for path in out_dir.rglob("*")
-        if path.is_file() and path.relative_to(out_dir).as_posix() not in output
-    )
+def _remove_empty_folders(out_dir: Path) -> None:
+    for root, folders, files in os.walk(out_dir, topdown=False):
+        if Path(root) != out_dir and not folders and not files:
+            with contextlib.suppress(OSError):
+                os.rmdir(root)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Defer SIGINT until the block ends (only possible in the main thread)."""
+    received: list[int] = []
+
+    def remember(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    try:
+        previous = signal.signal(signal.SIGINT, remember)
+    except ValueError:  # not the main thread: nothing to hold
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            raise KeyboardInterrupt

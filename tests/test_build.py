@@ -467,8 +467,9 @@ def test_failed_build_keeps_the_old_site_byte_identical(scratch_site: ScratchSit
 
     assert_clean_failure(result)
     assert scratch_site.snapshot() == before
+    # Only the build cache (git-ignored, parsed briefings only) may appear beside the sources.
     assert sorted(p.name for p in scratch_site.root.iterdir()) == [
-        "briefgen.yaml", "content", "seeds", "site"]
+        ".briefgen-cache", "briefgen.yaml", "content", "seeds", "site"]
 
 
 def test_template_error_keeps_the_old_site(scratch_site: ScratchSite) -> None:
