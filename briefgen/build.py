@@ -46,6 +46,8 @@ class BuildOptions:
     """Overrides ``base_url`` of the config (CI builds for a project site)."""
     use_cache: bool = True
     """Keep parsed briefings in ``.briefgen-cache/`` between builds (see diskcache)."""
+    workers: int | None = None
+    """Processes to parse and render with; ``None`` for every core, 1 for none."""
 
 
 @dataclass(slots=True)
@@ -107,7 +109,7 @@ def render(
             site = load_site(options.site_dir, drafts=options.drafts,
                              base_url=options.base_url,
                              cache=cache.briefings if cache else None,
-                             store=store, progress=progress)
+                             store=store, progress=progress, workers=options.workers)
         finally:
             # Even a failed build keeps what it parsed: fixing one file then
             # re-parses that file only.
@@ -129,7 +131,8 @@ def render(
         with timings.stage("render pages"):
             output, stats = render_site(site, env, dirs, cache.pages if cache else None,
                                         extra_pages=site_pages(site, indexes),
-                                        home=home_page(site, indexes), reuse=reuse)
+                                        home=home_page(site, indexes), reuse=reuse,
+                                        workers=options.workers)
     except jinja2.TemplateError as exc:
         raise BuildError([template_error(exc, options.site_dir)]) from None
     with timings.stage("feeds and data"):

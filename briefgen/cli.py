@@ -65,12 +65,14 @@ def cli() -> None:
                    "e.g. https://user.github.io/repo/.")
 @click.option("--no-cache", is_flag=True,
               help="Parse every briefing anew, ignoring and not touching .briefgen-cache/.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Processes to parse and render with [default: every core; 1: none].")
 @click.option("--timings", is_flag=True, help="Print how long each stage took.")
 @click.option("--verbose", "-v", is_flag=True,
               help="Report progress even when not on a terminal (e.g. in CI).")
 @reports_errors
 def build(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | None,
-          no_cache: bool, timings: bool, verbose: bool) -> None:
+          no_cache: bool, jobs: int | None, timings: bool, verbose: bool) -> None:
     """Build the site into its output folder.
 
     Every content error is reported with its file, line and column, and
@@ -79,7 +81,8 @@ def build(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | No
     what changed; 'briefgen clean' removes it.
     """
     options = BuildOptions(site_dir=site_dir, out_dir=out_dir or site_dir / "site",
-                           drafts=drafts, base_url=base_url, use_cache=not no_cache)
+                           drafts=drafts, base_url=base_url, use_cache=not no_cache,
+                           workers=jobs)
     report = build_site(options, progress=ProgressLine(sys.stderr, verbose))
     briefings = len(report.site.briefings)
     click.echo(

@@ -171,6 +171,7 @@ def load_briefings(
     files: Iterable[Path] | None = None,
     store: DiskCache | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> tuple[list[Briefing], list[ContentError]]:
     """Every briefing, from the in-memory cache, the disk cache or parsed anew.
 
@@ -194,7 +195,7 @@ def load_briefings(
             pending.append((key, rel_path, raw if raw is not None else
                             (site_dir / rel_path).read_bytes()))
     parsed = parse_all([(path, raw) for _, path, raw in pending], registry.actors, seeds,
-                       renderer, progress=progress)
+                       renderer, workers=workers, progress=progress)
     for (key, _, _), result in zip(pending, parsed, strict=True):
         results[key] = result
         if store is not None and isinstance(result, Briefing):
@@ -248,6 +249,7 @@ def load_site(
     renderer_factory: Callable[[], MarkdownRenderer] = MarkdownRenderer,
     store: DiskCache | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Site:
     """Everything in ``site_dir``, validated; raises :class:`BuildError` listing all errors."""
     errors: list[ContentError] = []
@@ -262,7 +264,8 @@ def load_site(
     errors.extend(registry_errors)
     seeds = list_seeds(site_dir)
     briefings, briefing_errors = load_briefings(
-        site_dir, registry, seeds, renderer_factory(), cache, store=store, progress=progress
+        site_dir, registry, seeds, renderer_factory(), cache, store=store, progress=progress,
+        workers=workers
     )
     errors.extend(briefing_errors)
     if errors or config is None:

@@ -226,10 +226,11 @@ def render_site(
     extra_pages: Iterable[Page] = (),
     home: Page | None = None,
     reuse: Reuse | None = None,
+    workers: int | None = None,
 ) -> tuple[Output, RenderStats]:
     """The whole site as ``{relative path: content}``."""
     output, stats = render_pages([*core_pages(site, home), *extra_pages], env, cache,
-                                 reuse=reuse)
+                                 workers=workers, reuse=reuse)
     for rel, path in static_files(template_dirs).items():
         output[rel] = path.read_bytes()
     output.update(site_files(site))

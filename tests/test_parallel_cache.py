@@ -1,0 +1,178 @@
+"""Parallel builds, the persistent build cache and the in-place writer.
+
+Whatever a warm, cached or parallel build does, its site must be byte for
+byte the site a clean single-process build writes.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, invoke
+
+from briefgen import diskcache, parallel
+
+sys.path.insert(0, str(REPO / "bench"))
+from newsroom import briefing, make_registry, write_site
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(site: Path, out: Path, *args: str) -> None:
+    result = invoke("build", "-s", str(site), "-o", str(out), *args)
+    assert result.exit_code == 0, result.output
+
+
+def clean_build(site: Path, out: Path) -> dict[str, bytes]:
+    build(site, out, "--no-cache", "--jobs", "1")
+    return tree(out)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    site = tmp_path / "site-src"
+    write_site(site, 16, seed=7)
+    return site
+
+
+def test_parallel_build_is_byte_identical_to_one_process(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Make even this small site use worker processes for parsing and rendering.
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 1)
+    calls: list[int] = []
+    real_render_all = parallel.render_all
+
+    def counting(items, render, workers=None):  # type: ignore[no-untyped-def]
+        calls.append(len(items))
+        return real_render_all(items, render, workers)
+
+    monkeypatch.setattr("briefgen.render.render_all", counting)
+    build(corpus, tmp_path / "parallel", "--no-cache", "--jobs", "2")
+    assert calls and calls[0] > 16
+    assert tree(tmp_path / "parallel") == clean_build(corpus, tmp_path / "single")
+
+
+def _edit(site: Path, rng: random.Random, step: int) -> None:
+    briefings = sorted((site / "content" / "briefings").glob("*.md"))
+    action = rng.choice(["edit", "edit", "add", "delete", "rename", "registry", "template",
+                         "config"])
+    if action == "edit" and briefings:
+        path = rng.choice(briefings)
+        path.write_text(path.read_text().replace("summary: \"", f"summary: \"Step {step}. ", 1))
+    elif action == "add":
+        registry = make_registry(random.Random(7))
+        slug, text = briefing(1000 + step, rng, registry, __import__("datetime").date(2024, 1, 1))
+        (site / "content" / "briefings" / f"{slug}.md").write_text(text)
+    elif action == "delete" and len(briefings) > 2:
+        rng.choice(briefings).unlink()
+    elif action == "rename" and briefings:
+        path = rng.choice(briefings)
+        path.rename(path.with_name(f"renamed-{step}-{path.name}"))
+    elif action == "registry":
+        registry = site / "content" / "actors.yaml"
+        registry.write_text(registry.read_text().replace(
+            "description: \"", f"description: \"Revised {step}. ", 1))
+    elif action == "template":
+        folder = site / "templates"
+        folder.mkdir(exist_ok=True)
+        (folder / "404.html").write_text(
+            '{% extends "base.html" %}{% block main %}<h1>Lost ' + str(step)
+            + "</h1>{% endblock %}\n")
+    else:
+        config = site / "briefgen.yaml"
+        config.write_text(config.read_text().replace("title: ", f"title: {step} ", 1))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_warm_builds_equal_clean_builds_after_random_edits(
+    corpus: Path, tmp_path: Path, seed: int
+) -> None:
+    rng = random.Random(seed)
+    warm = tmp_path / "warm"
+    build(corpus, warm)
+    for step in range(6):
+        _edit(corpus, rng, step)
+        build(corpus, warm)
+        assert tree(warm) == clean_build(corpus, tmp_path / f"clean-{step}"), f"step {step}"
+
+
+def test_warm_build_re_renders_nothing_and_rewrites_nothing(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(corpus, out)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    result = invoke("build", "-s", str(corpus), "-o", str(out), "--timings")
+    assert "0 files written" in result.output
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_hand_edited_output_file_is_restored(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(corpus, out)
+    page = out / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"<h1>", b"<h1>Vandalised "))
+    build(corpus, out)
+    assert page.read_bytes() == original
+
+
+@pytest.mark.parametrize("content", [
+    b"not a pickle at all",
+    pickle.dumps("briefgen-cache/0/foreign") + pickle.dumps({}),
+    # A planted cache that would run a command if it were trusted.
+    pickle.dumps(diskcache.FORMAT) + b"cposix\nsystem\n(S'touch PWNED'\ntR.",
+])
+def test_a_corrupt_or_foreign_cache_is_ignored_with_a_warning(
+    corpus: Path, tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    build(corpus, tmp_path / "first")
+    for name in ("briefings.pickle", "pages.pickle"):
+        (corpus / ".briefgen-cache" / name).write_bytes(content)
+    os.chdir(tmp_path)
+    build(corpus, tmp_path / "first")
+    assert not (tmp_path / "PWNED").exists()
+    assert any("ignoring the build cache" in r.getMessage() for r in caplog.records)
+    assert tree(tmp_path / "first") == clean_build(corpus, tmp_path / "clean")
+
+
+def test_no_cache_leaves_no_cache_and_clean_removes_output_and_cache(
+    corpus: Path, tmp_path: Path
+) -> None:
+    build(corpus, corpus / "site", "--no-cache")
+    assert not (corpus / ".briefgen-cache").exists()
+    build(corpus, corpus / "site")
+    assert (corpus / ".briefgen-cache" / "briefings.pickle").is_file()
+    result = invoke("clean", "-s", str(corpus))
+    assert result.exit_code == 0, result.output
+    assert not (corpus / "site").exists() and not (corpus / ".briefgen-cache").exists()
+    assert (corpus / "content" / "actors.yaml").is_file()
+
+
+def test_clean_refuses_a_folder_no_build_wrote(corpus: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    result = invoke("clean", "-s", str(corpus), "-o", str(precious))
+    assert result.exit_code == 1
+    assert (precious / "notes.txt").read_text() == "keep me"
+
+
+def test_stale_files_and_folders_are_removed_in_place(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(corpus, out)
+    victim = sorted((corpus / "content" / "briefings").glob("*.md"))[0]
+    page = out / "briefings" / victim.stem / "index.html"
+    assert page.is_file()
+    victim.unlink()
+    build(corpus, out)
+    assert not page.parent.exists()
+    assert tree(out) == clean_build(corpus, tmp_path / "clean")
