@@ -22,6 +22,7 @@ from briefgen import __version__
 from briefgen.config import CONFIG_NAME, load_config
 from briefgen.errors import BriefgenError
 from briefgen.loader import BRIEFINGS_DIR, REGISTRY_PATH
+from briefgen.workflow import pages_workflow
 
 log = logging.getLogger(__name__)
 
@@ -178,19 +179,10 @@ def site_files() -> dict[Path, str]:
         REGISTRY_PATH: ACTORS,
         BRIEFINGS_DIR / "2025-01-10-an-example-briefing.md": EXAMPLE_BRIEFING,
         Path(".gitignore"): GITIGNORE,
+        WORKFLOW_PATH: pages_workflow(f"python -m pip install briefgen=={__version__}",
+                                      "briefgen build"),
     }
-    workflow = _pages_workflow()
-    if workflow is not None:
-        files[WORKFLOW_PATH] = workflow
     return files
-
-
-def _pages_workflow() -> str | None:
-    try:
-        from briefgen.workflow import pages_workflow
-    except ImportError:  # a briefgen without the publishing module
-        return None
-    return pages_workflow(f"python -m pip install briefgen=={__version__}", "briefgen build")
 
 
 def init_site(folder: Path, force: bool = False) -> list[Path]:

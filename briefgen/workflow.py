@@ -48,6 +48,14 @@ jobs:
           python-version: "3.11"
       - id: pages
         uses: actions/configure-pages@v5
+      # Parsed briefings from earlier runs; briefgen checks every entry against
+      # the sources, so any restored cache is safe and only saves work.
+      - name: Restore the build cache
+        uses: actions/cache@v4
+        with:
+          path: .briefgen-cache
+          key: briefgen-cache-${{{{ github.run_id }}}}
+          restore-keys: briefgen-cache-
       - name: Install
         run: {install}
       - name: Build
