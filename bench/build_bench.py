@@ -114,8 +114,8 @@ def bench_size(count: int, runs: int, root: Path, hugo: bool) -> None:
     if hugo:
         folders["hugo"] = root / f"hugo-{count}"
         write_hugo_site(folders["hugo"], count)
-    pages = count + 1
     results: dict[tuple[str, str], list[Run]] = {}
+    pages: dict[str, int] = {}
     for _ in range(runs):
         for tool, folder in folders.items():  # alternate tools run by run
             clean(tool, folder)
@@ -124,13 +124,17 @@ def bench_size(count: int, runs: int, root: Path, hugo: bool) -> None:
                     edit_one(folder)
                 assert command is not None
                 results.setdefault((tool, scenario), []).append(timed(command, folder))
-    print(f"\n{count} briefings, median of {runs} runs")
+            output = folder / ("site" if tool == "briefgen" else "public")
+            pages[tool] = sum(1 for _ in output.rglob("*.html"))
+    print(f"\n{count} briefings, median of {runs} runs; HTML pages written: "
+          + ", ".join(f"{tool} {n}" for tool, n in pages.items()))
     print(f"{'tool':10} {'scenario':12} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'pages/s':>9}")
     for (tool, scenario), measured in results.items():
         wall = statistics.median(r.wall for r in measured)
         cpu = statistics.median(r.cpu for r in measured)
         peak = statistics.median(r.peak_mb for r in measured)
-        print(f"{tool:10} {scenario:12} {wall:8.2f} {cpu:8.2f} {peak:8.0f} {pages / wall:9.0f}")
+        print(f"{tool:10} {scenario:12} {wall:8.2f} {cpu:8.2f} {peak:8.0f} "
+              f"{pages[tool] / wall:9.0f}")
     if hugo:
         for scenario in ("cold", "warm", "one changed"):
             ours = statistics.median(r.wall for r in results[("briefgen", scenario)])
