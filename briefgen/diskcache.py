@@ -14,6 +14,8 @@ classes, so a cache file planted in a repository cannot run code (the
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import os
 import pickle
@@ -28,7 +30,20 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = ".briefgen-cache"
 CACHE_FILE = "briefings.pickle"
-FORMAT = f"briefgen-cache/1/{__version__}"
+@functools.cache
+def format_marker() -> str:
+    """Names the code that wrote a cache: the version and a hash of the package's source.
+
+    Parsed briefings hold HTML made by this code, so a cache written by any
+    other code (an upgrade, or a change during development under the same
+    version number) must not be used.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.glob("*.py")):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return f"briefgen-cache/1/{__version__}/{digest.hexdigest()}"
 
 
 def cache_path(site_dir: Path) -> Path:
@@ -64,7 +79,7 @@ def load_entries(path: Path) -> dict[Any, Any]:
     try:
         with path.open("rb") as stream:
             header = _ModelUnpickler(stream).load()
-            if header != FORMAT:
+            if header != format_marker():
                 log.warning("ignoring the build cache %s: made by another briefgen version "
                             "(%s); it will be rebuilt.", path, header)
                 return {}
@@ -116,7 +131,7 @@ def save_entries(path: Path, entries: MutableMapping[Any, Any]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         with tmp.open("wb") as stream:
-            pickle.dump(FORMAT, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(format_marker(), stream, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(dict(entries), stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError as exc:

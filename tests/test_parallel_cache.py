@@ -129,7 +129,7 @@ def test_a_hand_edited_output_file_is_restored(corpus: Path, tmp_path: Path) -> 
     b"not a pickle at all",
     pickle.dumps("briefgen-cache/0/foreign") + pickle.dumps({}),
     # A planted cache that would run a command if it were trusted.
-    pickle.dumps(diskcache.FORMAT) + b"cposix\nsystem\n(S'touch PWNED'\ntR.",
+    pickle.dumps(diskcache.format_marker()) + b"cposix\nsystem\n(S'touch PWNED'\ntR.",
 ])
 def test_a_corrupt_or_foreign_cache_is_ignored_with_a_warning(
     corpus: Path, tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture
