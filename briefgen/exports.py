@@ -60,8 +60,20 @@ def files(site: Site, indexes: Indexes) -> dict[str, str | bytes]:
 
 
 def dump(data: Json) -> str:
-    # Non-ASCII stays readable ("Kryvyi Rih", "Київ"); files are UTF-8.
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    # Non-ASCII stays readable ("Kryvyi Rih", "Київ"); files are UTF-8. Compact,
+    # one record per line: json.dumps with indent= runs the pure-Python encoder,
+    # ten times slower than the C one (13 s for 10,000 briefings).
+    if isinstance(data, dict):
+        lines = []
+        for key, value in data.items():
+            if isinstance(value, list):
+                items = ",\n".join(json.dumps(item, ensure_ascii=False) for item in value)
+                lines.append(f"{json.dumps(key)}: [\n{items}\n]" if value else
+                             f"{json.dumps(key)}: []")
+            else:
+                lines.append(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+        return "{\n" + ",\n".join(lines) + "\n}\n"
+    return json.dumps(data, ensure_ascii=False) + "\n"
 
 
 def _header(kind: str, config: SiteConfig) -> Json:

@@ -10,10 +10,12 @@ where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -25,6 +27,7 @@ from briefgen.model import Actor, Briefing
 
 Result = Briefing | list[ContentError]
 Job = tuple[Path, bytes]
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MIN_PARALLEL = 200
@@ -78,12 +81,19 @@ def parse_all(
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     # "spawn" starts clean interpreters: safe even when the caller runs threads
     # (the preview server), unlike fork.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                             initializer=_start_worker, initargs=(registry, seeds)) as pool:
-        for chunk in pool.map(_parse_chunk, chunks):
-            results.extend(chunk)
-            if progress:
-                progress(len(results), len(jobs))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                                 initializer=_start_worker, initargs=(registry, seeds)) as pool:
+            for chunk in pool.map(_parse_chunk, chunks):
+                results.extend(chunk)
+                if progress:
+                    progress(len(results), len(jobs))
+    except BrokenProcessPool as exc:
+        # A worker that cannot start (no way to re-import the main module, a
+        # killed process) must not fail the build: finish here, in order.
+        log.warning("parsing in worker processes failed (%s); continuing in one process.", exc)
+        for path, raw in jobs[len(results):]:
+            results.append(parse_briefing(path, raw, registry, seeds, renderer))
     return results
 
 
