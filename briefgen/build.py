@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 
 from briefgen import exports, feeds
-from briefgen.diskcache import DiskCache, PageStore
+from briefgen.diskcache import DiskCache, KeptFile, PageStore
 from briefgen.errors import BuildError
 from briefgen.indexes import derive
 from briefgen.loader import BriefingCache, Progress, load_site
@@ -26,7 +26,10 @@ from briefgen.render import (
     Output,
     Page,
     RenderCache,
+    all_briefings_key,
     briefing_page,
+    key_of,
+    registry_key,
     render_pages,
     render_site,
 )
@@ -136,11 +139,33 @@ def render(
     except jinja2.TemplateError as exc:
         raise BuildError([template_error(exc, options.site_dir)]) from None
     with timings.stage("feeds and data"):
-        output.update(feeds.files(site, output))
-        output.update(exports.files(site, indexes))
+        keys = dict(stats.keys)
+        output.update(_site_wide_files(
+            "feeds", key_of([all_briefings_key(site), *sorted(output)]),
+            lambda: feeds.files(site, output), page_store, options.out_dir, keys))
+        output.update(_site_wide_files(
+            "data", key_of([all_briefings_key(site), registry_key(site)]),
+            lambda: exports.files(site, indexes), page_store, options.out_dir, keys))
     if page_store is not None:
-        page_store.keys = stats.keys
+        page_store.keys = keys
     return site, output
+
+
+def _site_wide_files(
+    group: str,
+    key: str,
+    make: Callable[[], Output],
+    page_store: PageStore | None,
+    out_dir: Path,
+    keys: dict[str, str],
+) -> Output:
+    """Files made together from the whole site (feeds, data); kept when their key holds."""
+    kept = page_store.reuse_group(out_dir, group, key) if page_store else None
+    files: Output = dict(kept) if kept is not None else make()
+    if page_store is not None:
+        page_store.groups[group] = (key, tuple(files))
+    keys.update({path: key for path in files})
+    return files
 
 
 def _environment(options: BuildOptions, site: Site, dirs: list[Path],
@@ -185,8 +210,8 @@ def build_site(
     page_store = PageStore.at(options.site_dir) if options.use_cache and cache is None else None
     site, output = render(options, cache, timings, progress, page_store)
     with timings.stage("write"):
-        result = write_site(output, options.out_dir,
-                            known_unchanged=page_store.reused if page_store else frozenset())
+        kept = {path for path, content in output.items() if isinstance(content, KeptFile)}
+        result = write_site(output, options.out_dir, known_unchanged=kept)
         if page_store is not None:
             page_store.commit(options.out_dir)
     return BuildReport(site, len(output), result, time.perf_counter() - started, timings)

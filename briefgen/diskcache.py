@@ -118,7 +118,9 @@ class DiskCache:
 
     def save(self) -> None:
         """Keep only what this build used, so deleted briefings do not linger."""
-        if self.used != self.stored:
+        # A key names its value (it holds the file's hash), so comparing keys is
+        # enough, and much cheaper than comparing thousands of parsed briefings.
+        if self.used.keys() != self.stored.keys():
             save_entries(self.path, self.used)
 
 
@@ -153,6 +155,17 @@ def signature(path: Path) -> Signature | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
+class KeptFile(str):
+    """An output file the previous build wrote and that is known to be unchanged.
+
+    Stands in the output for its content, which is neither rendered nor read:
+    the writer leaves the file as it is. Only ``build_site`` makes these (with
+    a page store); the preview server and ``check`` always have real content.
+    """
+
+    __slots__ = ()
+
+
 @dataclass(slots=True)
 class PageStore:
     """Which page key produced each file of the last build, so a warm build skips rendering.
@@ -167,9 +180,11 @@ class PageStore:
     theme_key: str
     stored: dict[str, tuple[str, Signature]]
     """Output path → (page key, file signature)."""
-    reused: set[str] = field(default_factory=set)
+    groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Files made together (feeds, data): group → (key, their output paths)."""
     keys: dict[str, str] = field(default_factory=dict)
     """Page keys of the build in progress, recorded after it is written."""
+    stored_groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
     def at(cls, site_dir: Path) -> PageStore:
@@ -178,23 +193,31 @@ class PageStore:
 
     def activate(self, theme_key: str) -> None:
         entries = load_entries(self.path)
-        pages = entries.get("pages") if entries.get("theme") == theme_key else None
+        same_theme = entries.get("theme") == theme_key
+        pages = entries.get("pages") if same_theme else None
+        groups = entries.get("groups") if same_theme else None
         self.theme_key = theme_key
         self.stored = pages if isinstance(pages, dict) else {}
+        self.stored_groups = groups if isinstance(groups, dict) else {}
 
-    def reuse(self, out_dir: Path, output_path: str, key: str) -> str | None:
+    def reuse_group(self, out_dir: Path, group: str, key: str) -> dict[str, KeptFile] | None:
+        """Every file of ``group`` as kept, or ``None`` if any must be made anew."""
+        known = self.stored_groups.get(group)
+        if known is None or known[0] != key or not known[1]:
+            return None
+        kept = {path: self.reuse(out_dir, path, key) for path in known[1]}
+        if any(value is None for value in kept.values()):
+            return None
+        return {path: value for path, value in kept.items() if value is not None}
+
+    def reuse(self, out_dir: Path, output_path: str, key: str) -> KeptFile | None:
+        """A :class:`KeptFile` when the file at ``output_path`` is what ``key`` would give."""
         known = self.stored.get(output_path)
         if known is None or known[0] != key:
             return None
-        file = out_dir / output_path
-        if signature(file) != known[1]:
+        if signature(out_dir / output_path) != known[1]:
             return None
-        try:
-            html = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-        self.reused.add(output_path)
-        return html
+        return KeptFile()
 
     def commit(self, out_dir: Path) -> None:
         """Record the files just written, with their signatures, for the next build."""
@@ -203,4 +226,7 @@ class PageStore:
             found = signature(out_dir / output_path)
             if found is not None:
                 pages[output_path] = (key, found)
-        save_entries(self.path, {"theme": self.theme_key, "pages": pages})
+        if pages == self.stored and self.groups == self.stored_groups:
+            return  # a warm build that changed nothing has nothing to record
+        save_entries(self.path, {"theme": self.theme_key, "pages": pages,
+                                 "groups": self.groups})

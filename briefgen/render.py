@@ -74,7 +74,8 @@ def key_of(parts: Iterable[str]) -> str:
 
 
 def all_briefings_key(site: Site) -> str:
-    return key_of(b.fingerprint for b in site.briefings)
+    # The slug too: a renamed file keeps its bytes but moves its page.
+    return key_of(f"{b.slug}:{b.fingerprint}" for b in site.briefings)
 
 
 @dataclass(frozen=True, slots=True)

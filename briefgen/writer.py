@@ -80,8 +80,9 @@ def write_site(
 ) -> WriteResult:
     """Make ``out_dir`` hold exactly the files in ``output``.
 
-    ``known_unchanged`` names files the caller read back from ``out_dir``
-    itself (the page store's reuse), which need no comparison.
+    ``known_unchanged`` names files the caller knows are already right in
+    ``out_dir`` (the page store's :class:`~briefgen.diskcache.KeptFile`
+    entries), which are neither compared nor written.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     existing = _files_under(out_dir)
