@@ -29,7 +29,7 @@ from briefgen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".briefgen-cache"
-CACHE_FILE = "briefings.pickle"
+CACHE_STEM = "briefings"
 @functools.cache
 def format_marker() -> str:
     """Names the code that wrote a cache: the version and a hash of the package's source.
@@ -44,10 +44,6 @@ def format_marker() -> str:
         digest.update(source.name.encode())
         digest.update(source.read_bytes())
     return f"briefgen-cache/1/{__version__}/{digest.hexdigest()}"
-
-
-def cache_path(site_dir: Path) -> Path:
-    return site_dir / CACHE_DIR / CACHE_FILE
 
 
 ALLOWED = {
@@ -72,56 +68,92 @@ class _ModelUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def load_entries(path: Path) -> dict[Any, Any]:
-    """The stored entries, or an empty dict (with a warning) when unusable."""
+def load_entries(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
+    """The stored entries, or an empty dict (with a warning) when unusable.
+
+    ``warned`` collects the kinds of problem already reported, so a cache of
+    many files from another version warns once, not once per file.
+    """
     if not path.is_file():
         return {}
+    warned = set() if warned is None else warned
+
+    def ignore(kind: str, message: str, *args: object) -> dict[Any, Any]:
+        if kind not in warned:
+            warned.add(kind)
+            log.warning("ignoring the build cache %s: " + message + "; it will be rebuilt. "
+                        "'briefgen clean' removes it.", path, *args)
+        return {}
+
     try:
         with path.open("rb") as stream:
             header = _ModelUnpickler(stream).load()
             if header != format_marker():
-                log.warning("ignoring the build cache %s: made by another briefgen version "
-                            "(%s); it will be rebuilt.", path, header)
-                return {}
+                return ignore("foreign", "made by another briefgen version (%s)", header)
             entries = _ModelUnpickler(stream).load()
     except Exception as exc:  # a corrupt cache must never stop a build
-        log.warning("ignoring the build cache %s: it is unreadable (%s); it will be rebuilt. "
-                    "'briefgen clean' removes it.", path, exc)
-        return {}
+        return ignore("corrupt", "it is unreadable (%s)", exc)
     if not isinstance(entries, dict):
-        log.warning("ignoring the build cache %s: unexpected content.", path)
-        return {}
+        return ignore("corrupt", "unexpected content")
     return entries
+
+
+SHARDS = 64
+"""Parsed briefings are spread over this many files, so saving after one
+edit rewrites one small file, not the cache of the whole site."""
+
+
+def shard_of(key: tuple[Any, ...]) -> int:
+    """The shard of a cache key, by the briefing's path (its first part)."""
+    digest = hashlib.blake2b(str(key[0]).encode(), digest_size=2).digest()
+    return int.from_bytes(digest, "big") % SHARDS
 
 
 @dataclass(slots=True)
 class DiskCache:
-    """The stored entries of one site, and those this build used (which are kept)."""
+    """The stored parsed briefings of one site, and those this build used (which are kept)."""
 
-    path: Path
-    stored: dict[Any, Any]
+    folder: Path
+    stored: dict[int, dict[Any, Any]] = field(default_factory=dict)
+    """Shard number → its entries, read when first needed."""
     used: dict[Any, Any] = field(default_factory=dict)
+    warned: set[str] = field(default_factory=set)
 
     @classmethod
     def open(cls, site_dir: Path) -> DiskCache:
-        path = cache_path(site_dir)
-        return cls(path, load_entries(path))
+        return cls(site_dir / CACHE_DIR)
 
-    def get(self, key: Any) -> Any:
-        value = self.stored.get(key)
+    def _shard(self, number: int) -> dict[Any, Any]:
+        if number not in self.stored:
+            self.stored[number] = load_entries(
+                self.folder / f"{CACHE_STEM}-{number:02d}.pickle", self.warned)
+        return self.stored[number]
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        value = self._shard(shard_of(key)).get(key)
         if value is not None:
             self.used[key] = value
         return value
 
-    def put(self, key: Any, value: Any) -> None:
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
         self.used[key] = value
 
     def save(self) -> None:
-        """Keep only what this build used, so deleted briefings do not linger."""
-        # A key names its value (it holds the file's hash), so comparing keys is
-        # enough, and much cheaper than comparing thousands of parsed briefings.
-        if self.used.keys() != self.stored.keys():
-            save_entries(self.path, self.used)
+        """Rewrite the shards whose entries changed, keeping only what this build used.
+
+        A key names its value (it holds the file's hash), so comparing keys is
+        enough, and much cheaper than comparing thousands of parsed briefings.
+        """
+        by_shard: dict[int, dict[Any, Any]] = {}
+        for key, value in self.used.items():
+            by_shard.setdefault(shard_of(key), {})[key] = value
+        for number in range(SHARDS):
+            entries = by_shard.get(number, {})
+            path = self.folder / f"{CACHE_STEM}-{number:02d}.pickle"
+            if number not in self.stored and not entries and not path.exists():
+                continue
+            if entries.keys() != self._shard(number).keys():
+                save_entries(path, entries)
 
 
 def save_entries(path: Path, entries: MutableMapping[Any, Any]) -> None:

@@ -135,8 +135,8 @@ def test_a_corrupt_or_foreign_cache_is_ignored_with_a_warning(
     corpus: Path, tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
     build(corpus, tmp_path / "first")
-    for name in ("briefings.pickle", "pages.pickle"):
-        (corpus / ".briefgen-cache" / name).write_bytes(content)
+    for path in (corpus / ".briefgen-cache").glob("*.pickle"):
+        path.write_bytes(content)
     os.chdir(tmp_path)
     build(corpus, tmp_path / "first")
     assert not (tmp_path / "PWNED").exists()
@@ -150,7 +150,7 @@ def test_no_cache_leaves_no_cache_and_clean_removes_output_and_cache(
     build(corpus, corpus / "site", "--no-cache")
     assert not (corpus / ".briefgen-cache").exists()
     build(corpus, corpus / "site")
-    assert (corpus / ".briefgen-cache" / "briefings.pickle").is_file()
+    assert list((corpus / ".briefgen-cache").glob("briefings-*.pickle"))
     result = invoke("clean", "-s", str(corpus))
     assert result.exit_code == 0, result.output
     assert not (corpus / "site").exists() and not (corpus / ".briefgen-cache").exists()
