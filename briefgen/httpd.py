@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import parse_qs, unquote
 
-from briefgen.incremental import TEMP_SUFFIX
 from briefgen.livereload import EVENTS_PATH, inject, live_script
+from briefgen.writer import TEMP_SUFFIX
 
 if TYPE_CHECKING:
     from briefgen.serve import PreviewServer

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -30,12 +29,11 @@ from pathlib import Path
 from briefgen.build import BuildCache, BuildOptions, render, render_briefings
 from briefgen.errors import BriefgenError
 from briefgen.loader import BRIEFINGS_DIR
-from briefgen.writer import check_output_dir
+from briefgen.writer import TEMP_SUFFIX, check_output_dir, remove_empty_parents, replace_file
 
 log = logging.getLogger(__name__)
 
 Content = str | bytes
-TEMP_SUFFIX = ".briefgen-tmp"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +161,7 @@ class Rebuilder:
             before = self._served.get(rel)
             if before is not None and (before is content or _same(before, content)):
                 continue
-            _write_atomically(self.options.out_dir / rel, content)
+            replace_file(self.options.out_dir / rel, _as_bytes(content), self.options.out_dir)
             replaced[rel] = before
             self._served[rel] = content
         return replaced
@@ -174,10 +172,10 @@ class Rebuilder:
         for rel, before in replaced.items():
             if before is None:
                 (self.options.out_dir / rel).unlink(missing_ok=True)
-                _remove_empty_parents(self.options.out_dir / rel, self.options.out_dir)
+                remove_empty_parents(self.options.out_dir / rel, self.options.out_dir)
                 self._served.pop(rel, None)
             else:
-                _write_atomically(self.options.out_dir / rel, before)
+                replace_file(self.options.out_dir / rel, _as_bytes(before), self.options.out_dir)
                 self._served[rel] = before
 
     def _sync(self, output: Mapping[str, Content]) -> tuple[list[str], list[str]]:
@@ -191,13 +189,13 @@ class Rebuilder:
             before = previous.get(rel)
             if before is content or (before is not None and _same(before, content)):
                 continue
-            _write_atomically(out / rel, content)
+            replace_file(out / rel, _as_bytes(content), out)
             written.append(rel)
         removed = sorted(set(previous) - set(output))
         for rel in removed:
             with contextlib.suppress(FileNotFoundError):
                 (out / rel).unlink()
-            _remove_empty_parents(out / rel, out)
+            remove_empty_parents(out / rel, out)
         self._served = dict(output)
         return written, removed
 
@@ -219,17 +217,6 @@ def _as_bytes(content: Content) -> bytes:
     return content.encode("utf-8") if isinstance(content, str) else content
 
 
-def _write_atomically(target: Path, content: Content) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}{TEMP_SUFFIX}")
-    try:
-        tmp.write_bytes(_as_bytes(content))
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _read_tree(folder: Path) -> dict[str, Content]:
     """The files of an existing output folder; leftover temporary files are removed."""
     found: dict[str, Content] = {}
@@ -243,14 +230,3 @@ def _read_tree(folder: Path) -> dict[str, Content]:
             continue
         found[path.relative_to(folder).as_posix()] = path.read_bytes()
     return found
-
-
-def _remove_empty_parents(path: Path, root: Path) -> None:
-    """Remove folders left empty (a deleted briefing's folder): a clean build has none."""
-    folder = path.parent
-    while folder != root and root in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent

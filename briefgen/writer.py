@@ -97,7 +97,7 @@ def write_site(
             if rel in existing and _same_bytes(target, data):
                 unchanged += 1
                 continue
-            _replace_file(target, data, out_dir)
+            replace_file(target, data, out_dir)
             written += 1
         stale = sorted(existing - output.keys())
         for rel in stale:
@@ -116,7 +116,11 @@ def _files_under(folder: Path) -> set[str]:
     return found
 
 
-def _replace_file(target: Path, data: bytes, out_dir: Path) -> None:
+TEMP_SUFFIX = ".briefgen-tmp"
+"""Ends the name of a file being written; the preview server never serves one."""
+
+
+def replace_file(target: Path, data: bytes, out_dir: Path) -> None:
     """Write ``data`` to ``target`` atomically, clearing a file or folder in the way."""
     parent = target.parent
     for folder in (parent, *parent.parents):
@@ -128,13 +132,24 @@ def _replace_file(target: Path, data: bytes, out_dir: Path) -> None:
     parent.mkdir(parents=True, exist_ok=True)
     if target.is_dir() and not target.is_symlink():
         shutil.rmtree(target)  # a folder became a file
-    tmp = parent / f".{target.name}.tmp-{os.getpid()}"
+    tmp = parent / f".{target.name}{TEMP_SUFFIX}"
     try:
         tmp.write_bytes(data)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_empty_parents(path: Path, root: Path) -> None:
+    """Remove folders left empty above ``path`` (a deleted briefing's folder)."""
+    folder = path.parent
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _remove_empty_folders(out_dir: Path) -> None:
