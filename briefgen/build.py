@@ -35,6 +35,7 @@ from briefgen.render import (
 )
 from briefgen.sitepages import home_page, site_pages
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
+from briefgen.uptodate import inputs_key, record_build, unchanged_build
 from briefgen.writer import WriteResult, check_output_dir, write_site
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ class Timings:
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
-    site: Site
+    briefings: int
+    """Briefings published (drafts included with ``--drafts``)."""
     files: int
     write: WriteResult
     seconds: float
@@ -207,11 +209,26 @@ def build_site(
     started = time.perf_counter()
     check_output_dir(options.out_dir, options.site_dir)
     timings = Timings()
-    page_store = PageStore.at(options.site_dir) if options.use_cache and cache is None else None
+    persistent = options.use_cache and cache is None
+    inputs = ""
+    if persistent:
+        with timings.stage("check sources"):
+            # Read before the build: an edit made while it runs changes the
+            # key, so the next build does not take the site for current.
+            inputs = inputs_key(options.site_dir, (options.drafts, options.base_url,
+                                                   str(options.out_dir.resolve())))
+            unchanged = unchanged_build(options.site_dir, options.out_dir, inputs)
+        if unchanged is not None:
+            files = len(unchanged.outputs)
+            return BuildReport(unchanged.briefings, files, WriteResult(0, files, 0),
+                               time.perf_counter() - started, timings)
+    page_store = PageStore.at(options.site_dir) if persistent else None
     site, output = render(options, cache, timings, progress, page_store)
     with timings.stage("write"):
         kept = {path for path, content in output.items() if isinstance(content, KeptFile)}
         result = write_site(output, options.out_dir, known_unchanged=kept)
         if page_store is not None:
             page_store.commit(options.out_dir)
-    return BuildReport(site, len(output), result, time.perf_counter() - started, timings)
+            record_build(options.site_dir, options.out_dir, inputs, len(site.briefings))
+    return BuildReport(len(site.briefings), len(output), result,
+                       time.perf_counter() - started, timings)

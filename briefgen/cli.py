@@ -84,7 +84,7 @@ def build(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | No
                            drafts=drafts, base_url=base_url, use_cache=not no_cache,
                            workers=jobs)
     report = build_site(options, progress=ProgressLine(sys.stderr, verbose))
-    briefings = len(report.site.briefings)
+    briefings = report.briefings
     click.echo(
         f"Built {briefings} briefing{'s' if briefings != 1 else ''} into {options.out_dir}: "
         f"{report.write.written} files written, {report.write.unchanged} unchanged, "

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, invoke
 
+from briefgen import build as build_module
 from briefgen import diskcache, parallel
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -176,3 +177,39 @@ def test_stale_files_and_folders_are_removed_in_place(corpus: Path, tmp_path: Pa
     build(corpus, out)
     assert not page.parent.exists()
     assert tree(out) == clean_build(corpus, tmp_path / "clean")
+
+
+def test_an_unchanged_site_is_not_rebuilt_and_any_change_is_seen(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(corpus, out)
+    loads: list[Path] = []
+    real_load_site = build_module.load_site
+
+    def counting(site_dir, **kwargs):  # type: ignore[no-untyped-def]
+        loads.append(site_dir)
+        return real_load_site(site_dir, **kwargs)
+
+    monkeypatch.setattr(build_module, "load_site", counting)
+    build(corpus, out)
+    assert loads == []  # nothing changed: nothing loaded
+
+    # The same bytes rewritten in place within one mtime tick would fool a
+    # timestamp check; inputs are compared by content.
+    target = sorted((corpus / "content" / "briefings").glob("*.md"))[0]
+    text = target.read_text()
+    same_size = text.replace('title: "Briefing', 'title: "Briefinx', 1)
+    assert same_size != text and len(same_size) == len(text)
+    target.write_text(same_size)
+    build(corpus, out)
+    assert len(loads) == 1
+    assert tree(out) == clean_build(corpus, tmp_path / "clean")
+
+    (out / "index.html").unlink()  # a damaged output folder is rebuilt too
+    before = len(loads)
+    build(corpus, out)
+    assert len(loads) == before + 1 and (out / "index.html").is_file()
+
+    result = invoke("build", "-s", str(corpus), "-o", str(out), "--drafts")
+    assert result.exit_code == 0 and len(loads) == before + 2  # other options, other site
