@@ -34,39 +34,55 @@ class Manifest:
     briefings: int
 
 
-def _files(folder: Path) -> list[Path]:
-    found: list[Path] = []
-    for root, folders, names in os.walk(folder):
-        folders.sort()
-        found.extend(Path(root) / name for name in sorted(names))
+def _walk(folder: str, prefix: str = "") -> list[tuple[str, os.DirEntry[str]]]:
+    """(relative path, entry) of every file under ``folder``, in a stable order."""
+    found: list[tuple[str, os.DirEntry[str]]] = []
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            found.extend(_walk(entry.path, f"{prefix}{entry.name}/"))
+        else:
+            found.append((prefix + entry.name, entry))
     return found
 
 
 def inputs_key(site_dir: Path, options: tuple[object, ...]) -> str:
     """A hash of everything a build of ``site_dir`` with ``options`` reads."""
     digest = hashlib.blake2b(repr((format_marker(), options)).encode(), digest_size=16)
-    sources = [(site_dir, site_dir / "briefgen.yaml")]
+    sources = [("briefgen.yaml", str(site_dir / "briefgen.yaml"))]
     for name in INPUT_FOLDERS:
-        sources.extend((site_dir, path) for path in _files(site_dir / name))
-    theme = theme_dir()
-    sources.extend((theme, path) for path in _files(theme))
-    for root, path in sources:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        sources.extend((f"{name}/{rel}", e.path) for rel, e in _walk(str(site_dir / name)))
+    sources.extend((f"theme/{rel}", e.path) for rel, e in _walk(str(theme_dir())))
+    for rel, path in sources:
+        digest.update(rel.encode() + b"\0")
         try:
-            digest.update(path.read_bytes())
+            with open(path, "rb") as stream:
+                digest.update(stream.read())
         except OSError:
             digest.update(b"\1missing")
-    for seed in _files(site_dir / "seeds"):  # briefings check only that seeds exist
-        digest.update(b"seed\0" + seed.relative_to(site_dir).as_posix().encode())
+    for rel, _ in _walk(str(site_dir / "seeds")):  # briefings check only that seeds exist
+        digest.update(b"seed\0" + rel.encode())
     return digest.hexdigest()
 
 
 def output_signatures(out_dir: Path) -> dict[str, Signature]:
+    """(size, mtime, inode) of every file under ``out_dir``, by relative path."""
     signatures: dict[str, Signature] = {}
-    for path in _files(out_dir):
-        st = path.stat()
-        signatures[path.relative_to(out_dir).as_posix()] = (st.st_size, st.st_mtime_ns,
-                                                            st.st_ino)
+    # os.scandir, not Path objects: this runs over every output file of every build.
+    pending = [("", str(out_dir))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    signatures[prefix + entry.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return signatures
 
 
