@@ -29,6 +29,16 @@ SITE_OPTION = click.option(
 )
 
 
+DRAFTS_OPTION = click.option("--drafts", is_flag=True,
+                             help="Include briefings marked 'draft: true'.")
+
+
+def output_option(help_text: str) -> Callable[[F], F]:
+    """``--output/-o``, which every command reads the same way; only the help differs."""
+    return click.option("--output", "-o", "out_dir", default=None, help=help_text,
+                        type=click.Path(file_okay=False, path_type=Path))
+
+
 def reports_errors(func: F) -> F:
     """Turn briefgen's own errors into a message and exit status 1."""
 
@@ -57,9 +67,8 @@ def cli() -> None:
 
 @cli.command()
 @SITE_OPTION
-@click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Where to write the site [default: SITE/site].")
-@click.option("--drafts", is_flag=True, help="Include briefings marked 'draft: true'.")
+@output_option("Where to write the site [default: SITE/site].")
+@DRAFTS_OPTION
 @click.option("--base-url", default=None, metavar="URL",
               help="Publish under this URL instead of base_url from briefgen.yaml, "
                    "e.g. https://user.github.io/repo/.")
@@ -96,8 +105,7 @@ def build(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | No
 
 @cli.command()
 @SITE_OPTION
-@click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="The output folder to remove [default: SITE/site].")
+@output_option("The output folder to remove [default: SITE/site].")
 @reports_errors
 def clean(site_dir: Path, out_dir: Path | None) -> None:
     """Remove the built site and the build cache (.briefgen-cache/).
@@ -117,7 +125,7 @@ def clean(site_dir: Path, out_dir: Path | None) -> None:
               help="The port to serve on (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="The address to bind; anything but loopback exposes your drafts.")
-@click.option("--drafts", is_flag=True, help="Include briefings marked 'draft: true'.")
+@DRAFTS_OPTION
 @click.option("--poll", is_flag=True,
               help="Poll for changes instead of using inotify (Docker, WSL, network mounts).")
 @reports_errors
@@ -182,9 +190,8 @@ def init(folder: Path, force: bool) -> None:
 
 @cli.command()
 @SITE_OPTION
-@click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="The built site to check [default: SITE/site].")
-@click.option("--drafts", is_flag=True, help="Include briefings marked 'draft: true'.")
+@output_option("The built site to check [default: SITE/site].")
+@DRAFTS_OPTION
 @click.option("--base-url", default=None, metavar="URL",
               help="The URL the site was built for, if not base_url from briefgen.yaml.")
 @reports_errors
