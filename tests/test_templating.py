@@ -1,0 +1,73 @@
+"""The display filters: exact markup, escaping, and caches that never mix up values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from markupsafe import Markup
+
+from briefgen.dates import DateSpec
+from briefgen.templating import date_html, day_html, slug
+
+DAY = date(2025, 4, 4)
+
+
+def test_day_html() -> None:
+    assert day_html(DAY) == '<time datetime="2025-04-04">4 April 2025</time>'
+    assert isinstance(day_html(DAY), Markup)
+
+
+def test_date_html_of_a_day_keeps_the_sources_words_escaped() -> None:
+    plain = DateSpec("2025-04-04", DAY, DAY, "day", False)
+    words = DateSpec('Friday <b>"night"</b>', DAY, DAY, "day", True)
+    assert date_html(plain) == '<time datetime="2025-04-04">4 April 2025</time>'
+    assert date_html(words) == (
+        '<time datetime="2025-04-04" title="Friday &lt;b&gt;&#34;night&#34;&lt;/b&gt;">'
+        "Friday &lt;b&gt;&#34;night&#34;&lt;/b&gt;, 4 April 2025</time>"
+    )
+
+
+def test_date_html_of_ranges_and_months() -> None:
+    def spec(start: date, end: date, text: str = "", precision: str = "range") -> DateSpec:
+        return DateSpec(text, start, end, precision, bool(text))  # type: ignore[arg-type]
+
+    assert date_html(spec(date(2025, 4, 1), date(2025, 4, 3), "early last week")) == (
+        'Early last week, <time datetime="2025-04-01">1</time>–'
+        '<time datetime="2025-04-03">3 April 2025</time>'
+    )
+    assert date_html(spec(date(2025, 3, 30), date(2025, 4, 3))) == (
+        '<time datetime="2025-03-30">30 March</time> – '
+        '<time datetime="2025-04-03">3 April 2025</time>'
+    )
+    assert date_html(spec(date(2024, 12, 30), date(2025, 1, 2))) == (
+        '<time datetime="2024-12-30">30 December 2024</time> – '
+        '<time datetime="2025-01-02">2 January 2025</time>'
+    )
+    assert date_html(spec(date(2025, 4, 1), date(2025, 4, 30), precision="month")) == (
+        '<time datetime="2025-04">April 2025</time>'
+    )
+
+
+def test_cached_filters_never_answer_for_another_value() -> None:
+    # The caches are keyed by value: specs that differ in one field only, a
+    # datetime equal in date to a date, names that slug alike in part, each
+    # asked for in turn, must each get their own markup.
+    specs = [
+        DateSpec("Friday", DAY, DAY, "day", True),
+        DateSpec("late Friday", DAY, DAY, "day", True),
+        DateSpec("Friday", DAY, DAY, "day", False),
+        DateSpec("Friday", date(2025, 4, 5), date(2025, 4, 5), "day", True),
+    ]
+    first = [date_html(s) for s in specs]
+    assert len(set(first)) == len(specs)
+    assert [date_html(s) for s in reversed(specs)] == first[::-1]
+    assert "late Friday" in first[1] and "title" not in first[2] and "5 April" in first[3]
+
+    assert day_html(date(2025, 4, 5)) != day_html(DAY)
+    assert day_html(datetime(2025, 4, 4, 12, 30)) == (
+        '<time datetime="2025-04-04T12:30:00">4 April 2025</time>'
+    )
+    assert day_html(DAY) == '<time datetime="2025-04-04">4 April 2025</time>'
+
+    assert [slug(n) for n in ("Kryvyi Rih", "Kryvyi Rih ", "Київ", "Kryvyi Rih")] == [
+        "kryvyi-rih", "kryvyi-rih", "kyiv", "kryvyi-rih"]
