@@ -125,3 +125,12 @@ def test_briefing_body_links_alias_in_a_built_page(scratch_site: ScratchSite) ->
     assert second.find("a", class_="actor-link").text == "Alpha"
     # The link leads to a page that exists.
     assert (scratch_site.out / "actors/alpha/index.html").is_file()
+
+
+def test_a_name_glued_to_a_word_is_passed_over_but_a_name_inside_it_is_not() -> None:
+    # "XVladimir Putin" is no mention of Vladimir Putin, yet its "Putin" is a
+    # whole word: the search resumes inside the rejected match.
+    assert links(link("<p>XVladimir Putin said.</p>")) == [("/repo/actors/putin/", "Putin")]
+    assert links(link("<p>Vladimir Putin; _Putin</p>")) == [
+        ("/repo/actors/putin/", "Vladimir Putin")]
+    assert links(link("<p>ЯPutin, then Putin.</p>")) == [("/repo/actors/putin/", "Putin")]
