@@ -12,7 +12,7 @@ import contextlib
 import functools
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
@@ -60,6 +60,7 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
         total=total_of,
         slug=slug,
         jsonld=jsonld,
+        cached=MacroCache(),
     )
     base_path = config.base_path
     env.globals["url"] = lambda path="": base_path + path.lstrip("/")
@@ -150,6 +151,35 @@ def date_html(spec: DateSpec) -> Markup:
 def slug(text: str) -> str:
     """:func:`~briefgen.indexes.slugify`, once per distinct name (Unicode normalising is slow)."""
     return slugify(text)
+
+
+class MacroCache:
+    """The ``cached`` filter: ``value | cached(macro, *args)`` is ``macro(value, *args)``.
+
+    Rendered once per distinct value: a place or an actor is linked on
+    thousands of pages, and a Jinja macro call costs ten times a dict lookup.
+    Keys are the macro object itself, the value's type and the value compared
+    by ``==`` (a frozen model object by its fields), so two values share markup
+    only when the macro cannot tell them apart; macros see only their
+    arguments and the environment's globals, which are fixed for its
+    lifetime. An unhashable value is rendered every time.
+    """
+
+    def __init__(self, limit: int = 1 << 17) -> None:
+        self._html: dict[tuple[object, ...], object] = {}
+        self._limit = limit
+
+    def __call__(self, value: object, macro: Callable[..., object], *args: object) -> object:
+        key = (macro, type(value), value, *args)
+        try:
+            html = self._html.get(key)
+        except TypeError:  # unhashable: a list, a dict
+            return macro(value, *args)
+        if html is None:
+            if len(self._html) >= self._limit:
+                self._html.clear()  # a long preview session: start over rather than grow
+            html = self._html[key] = macro(value, *args)
+        return html
 
 
 def figure_text(figure: Figure | None) -> str:

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from markupsafe import Markup
 
 from briefgen.dates import DateSpec
-from briefgen.templating import date_html, day_html, slug
+from briefgen.model import Actor
+from briefgen.templating import MacroCache, date_html, day_html, slug
 
 DAY = date(2025, 4, 4)
 
@@ -71,3 +72,35 @@ def test_cached_filters_never_answer_for_another_value() -> None:
 
     assert [slug(n) for n in ("Kryvyi Rih", "Kryvyi Rih ", "Київ", "Kryvyi Rih")] == [
         "kryvyi-rih", "kryvyi-rih", "kyiv", "kryvyi-rih"]
+
+
+def test_cached_renders_each_value_once_and_never_mixes_values_up() -> None:
+    calls: list[object] = []
+
+    def shout(value: object, suffix: str = "!") -> str:
+        calls.append(value)
+        return f"{value}{suffix}"
+
+    def whisper(value: object) -> str:
+        return f"{value}…"
+
+    cached = MacroCache()
+    putin = Actor("putin", "Vladimir Putin", "person", "Russia", ("Putin",), "")
+    renamed = Actor("putin", "V. Putin", "person", "Russia", ("Putin",), "")
+    assert cached(putin, shout) == f"{putin}!"
+    assert cached(renamed, shout) == f"{renamed}!"  # same id, other name: its own entry
+    assert cached(putin, shout) == f"{putin}!"
+    assert calls == [putin, renamed]
+    # Equal under == but rendered differently: the type is part of the key.
+    assert [cached(v, shout) for v in (1, True, 1.0)] == ["1!", "True!", "1.0!"]
+    assert cached("Kyiv", whisper) == "Kyiv…" and cached("Kyiv", shout) == "Kyiv!"
+    assert cached("Kyiv", shout, "?") == "Kyiv?"
+    # Unhashable values are rendered every time.
+    assert cached(["a"], shout) == "['a']!" and cached(["a"], shout) == "['a']!"
+    assert calls[-2:] == [["a"], ["a"]]
+
+
+def test_cached_forgets_everything_past_its_limit() -> None:
+    cached = MacroCache(limit=2)
+    assert [cached(n, str) for n in range(5)] == ["0", "1", "2", "3", "4"]
+    assert len(cached._html) <= 2
