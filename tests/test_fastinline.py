@@ -1,4 +1,8 @@
-"""The inline stage that skips patterns gives stock Python-Markdown's HTML, byte for byte."""
+"""MarkdownRenderer's faster Python-Markdown gives the stock HTML, byte for byte.
+
+It skips inline patterns that cannot match (briefgen/fastinline.py) and toc's
+marker search where no text holds the marker (briefgen/markup.py).
+"""
 
 from __future__ import annotations
 
@@ -71,6 +75,10 @@ EXAMPLES = [
     "> quote with *em* and `code`\n> - list [x](y)\n\n1. one\n2. two  \n   three",
     "[^a]: unused note\n\ntext [^b] and [^a] [not a note]",
     "Nested **bold with *em* inside** and *em with `code`*.",
+    # toc's marker, where it is replaced and where not (markup._MarkerCheckingToc).
+    "[TOC]\n\n## A\n\n### B",
+    "- [TOC]\n\n> [TOC]\n\n| [TOC] |\n| --- |\n| [TOC] |\n\n## [TOC]",
+    "`[TOC]` \\[TOC\\] [TOC] *[TOC]*\n\n    [TOC]\n\n[TOC]  \nx",
 ]
 
 
@@ -86,7 +94,8 @@ MARKDOWNISH = [
     "  \n", "\n\n", "  ", "1", "2", "a", "b", "Z", "я", "é", "€", "\u00a0", "\t",
     "http://", "<https://x.org>", "[^1]", "[^1]: ", "](u)", "![", "&amp;", "&#35;",
     "<b>", "</b>", "<!--", "-->", "**", "__", "| --- |", "\n| a | b |\n", "\n- ",
-    "\n1. ", "\n> ", "\n## ", "\n    ", "```", "x@y.z", "\x02", "\x03", "klzzwxh:0001",
+    "[TOC]", "\n[TOC]\n", "\n1. ", "\n> ", "\n## ", "\n    ", "```", "x@y.z",
+    "\x02", "\x03", "klzzwxh:0001",
 ]
 
 
@@ -161,6 +170,12 @@ def test_unknown_patterns_always_run() -> None:
     processor = md.treeprocessors["inline"]
     assert isinstance(processor, FastInlineProcessor)
     assert [triggers for _, triggers in processor._plan].count(None) == 2
+
+
+def test_toc_marker_is_still_replaced() -> None:
+    html = FAST.block("[TOC]\n\n## One\n\n## Two")
+    assert html.startswith('<div class="toc">') and 'href="#two"' in html
+    assert_same("[TOC]\n\n## One\n\n## Two")
 
 
 def test_every_trigger_is_literal_text_of_its_regex() -> None:
