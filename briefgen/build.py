@@ -1,16 +1,17 @@
 """The one orchestrator: load → derive → render → write.
 
 Everything is read and validated before any HTML exists, and everything is
-rendered before anything is written, so a content error, a template error or
-a crash leaves the previous site exactly as it was.
+rendered before anything reaches the output folder (pages wait in memory, or
+in a staging folder beside it for ``briefgen build``), so a content error, a
+template error or a crash leaves the previous site exactly as it was.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from briefgen.render import (
     render_site,
 )
 from briefgen.sitepages import home_page, site_pages
+from briefgen.staging import Stager, staged_beside
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
 from briefgen.uptodate import inputs_key, record_build, unchanged_build
 from briefgen.writer import WriteResult, check_output_dir, write_site
@@ -101,11 +103,13 @@ def render(
     timings: Timings | None = None,
     progress: Progress | None = None,
     page_store: PageStore | None = None,
+    stager: Stager | None = None,
 ) -> tuple[Site, Output]:
-    """Load and render the site in memory; raises :class:`BuildError` on any content error.
+    """Load and render the site; raises :class:`BuildError` on any content error.
 
     With no in-memory ``cache`` (a one-off build) the disk cache stands in for
-    it, unless ``options.use_cache`` is off.
+    it, unless ``options.use_cache`` is off. With a ``stager`` rendered files
+    go to its staging folder as they are made and the output names them.
     """
     timings = timings or Timings()
     store = DiskCache.open(options.site_dir) if cache is None and options.use_cache else None
@@ -137,17 +141,17 @@ def render(
             output, stats = render_site(site, env, dirs, cache.pages if cache else None,
                                         extra_pages=site_pages(site, indexes),
                                         home=home_page(site, indexes), reuse=reuse,
-                                        workers=options.workers)
+                                        workers=options.workers, stager=stager)
     except jinja2.TemplateError as exc:
         raise BuildError([template_error(exc, options.site_dir)]) from None
     with timings.stage("feeds and data"):
         keys = dict(stats.keys)
         output.update(_site_wide_files(
             "feeds", key_of([all_briefings_key(site), *sorted(output)]),
-            lambda: feeds.files(site, output), page_store, options.out_dir, keys))
+            lambda: feeds.files(site, output), page_store, options.out_dir, keys, stager))
         output.update(_site_wide_files(
             "data", key_of([all_briefings_key(site), registry_key(site)]),
-            lambda: exports.files(site, indexes), page_store, options.out_dir, keys))
+            lambda: exports.files(site, indexes), page_store, options.out_dir, keys, stager))
     if page_store is not None:
         page_store.keys = keys
     return site, output
@@ -156,14 +160,18 @@ def render(
 def _site_wide_files(
     group: str,
     key: str,
-    make: Callable[[], Output],
+    make: Callable[[], Mapping[str, str | bytes]],
     page_store: PageStore | None,
     out_dir: Path,
     keys: dict[str, str],
+    stager: Stager | None = None,
 ) -> Output:
     """Files made together from the whole site (feeds, data); kept when their key holds."""
     kept = page_store.reuse_group(out_dir, group, key) if page_store else None
-    files: Output = dict(kept) if kept is not None else make()
+    files: Output = dict(kept if kept is not None else make())
+    if stager is not None and kept is None:
+        files = {path: stager.stage(path, content) if isinstance(content, str | bytes)
+                 else content for path, content in files.items()}
     if page_store is not None:
         page_store.groups[group] = (key, tuple(files))
     keys.update({path: key for path in files})
@@ -223,12 +231,16 @@ def build_site(
             return BuildReport(unchanged.briefings, files, WriteResult(0, files, 0),
                                time.perf_counter() - started, timings)
     page_store = PageStore.at(options.site_dir) if persistent else None
-    site, output = render(options, cache, timings, progress, page_store)
-    with timings.stage("write"):
-        kept = {path for path, content in output.items() if isinstance(content, KeptFile)}
-        result = write_site(output, options.out_dir, known_unchanged=kept)
-        if page_store is not None:
-            page_store.commit(options.out_dir)
-            record_build(options.site_dir, options.out_dir, inputs, len(site.briefings))
+    # The preview server keeps pages in memory; a one-off build parks them on
+    # disk, so its memory does not grow with the site.
+    with ExitStack() as staging:
+        stager = staging.enter_context(staged_beside(options.out_dir)) if cache is None else None
+        site, output = render(options, cache, timings, progress, page_store, stager)
+        with timings.stage("write"):
+            kept = {path for path, content in output.items() if isinstance(content, KeptFile)}
+            result = write_site(output, options.out_dir, known_unchanged=kept)
+            if page_store is not None:
+                page_store.commit(options.out_dir)
+                record_build(options.site_dir, options.out_dir, inputs, len(site.briefings))
     return BuildReport(len(site.briefings), len(output), result,
                        time.perf_counter() - started, timings)

@@ -29,6 +29,7 @@ from pathlib import Path
 from briefgen.build import BuildCache, BuildOptions, render, render_briefings
 from briefgen.errors import BriefgenError
 from briefgen.loader import BRIEFINGS_DIR
+from briefgen.render import in_memory
 from briefgen.writer import TEMP_SUFFIX, check_output_dir, remove_empty_parents, replace_file
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ class Rebuilder:
             site, output = render(self.options, self.cache)
             self._reread = False
             with self.lock:
-                written, removed = self._sync(output)
+                written, removed = self._sync(in_memory(output))
         except BaseException:
             with self.lock:
                 self._undo(undo)  # back to the last good build, exactly
@@ -149,7 +150,7 @@ class Rebuilder:
                                (site_dir / r).is_file() for r in rels):
             return {}  # deletions, renames, registry, templates: the full render decides
         try:
-            return dict(render_briefings(self.options, self.cache, set(rels)))
+            return in_memory(render_briefings(self.options, self.cache, set(rels)))
         except BriefgenError:
             return {}  # the full render reports it
 

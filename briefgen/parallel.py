@@ -29,6 +29,7 @@ Result = Briefing | list[ContentError]
 Job = tuple[Path, bytes]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+R = TypeVar("R")
 
 MIN_PARALLEL = 200
 """Below this many files one process is faster than starting workers."""
@@ -102,15 +103,16 @@ MIN_PARALLEL_PAGES = 400
 
 
 def render_all(
-    items: Sequence[T], render: Callable[[T], str], workers: int | None = None
-) -> list[str]:
+    items: Sequence[T], render: Callable[[T], R], workers: int | None = None
+) -> list[R]:
     """``[render(item) for item in items]``, in forked worker processes when worthwhile.
 
     Pages hold closures over the site model, which cannot be pickled, so the
     workers are forked: each inherits the model and renders every n-th item,
-    sending back only strings. Forking is used only when this process runs no
-    other thread (a forked child gets only the calling thread, and locks held
-    by others would stay locked), so the preview server renders in-process.
+    sending back only the results (HTML, or where it was staged). Forking is
+    used only when this process runs no other thread (a forked child gets
+    only the calling thread, and locks held by others would stay locked), so
+    the preview server renders in-process.
     A worker that fails hands its items back; the parent renders them and
     raises the real error with its traceback.
     """
@@ -119,7 +121,7 @@ def render_all(
             or "fork" not in get_all_start_methods()):
         return [render(item) for item in items]
     context = get_context("fork")
-    results: list[str | None] = [None] * len(items)
+    results: list[R | None] = [None] * len(items)
     children = []
     for worker in range(1, workers):
         receive, send = context.Pipe(duplex=False)
@@ -132,19 +134,19 @@ def render_all(
     for child, receive in children:
         with receive:
             try:
-                for index, html in receive.recv():
-                    results[index] = html
+                for index, result in receive.recv():
+                    results[index] = result
             except EOFError:  # the worker died: its share is rendered below
                 pass
         child.join()
-    return [render(items[i]) if html is None else html for i, html in enumerate(results)]
+    return [render(items[i]) if done is None else done for i, done in enumerate(results)]
 
 
-def _render_share(items: Sequence[T], render: Callable[[T], str], first: int, step: int,
+def _render_share(items: Sequence[T], render: Callable[[T], R], first: int, step: int,
                   send: Connection) -> None:
     # Results go back in one message at the end: sending page by page would
     # block on the full pipe while the parent is still rendering its own share.
-    done: list[tuple[int, str]] = []
+    done: list[tuple[int, R]] = []
     try:
         for index in range(first, len(items), step):
             done.append((index, render(items[index])))

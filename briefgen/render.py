@@ -25,8 +25,21 @@ from briefgen.figures import Figure, Total, total
 from briefgen.jsonld import news_article
 from briefgen.model import Briefing, CasualtyRecord, Site
 from briefgen.parallel import render_all
+from briefgen.staging import StagedFile, Stager
 
-Output = dict[str, str | bytes]
+Content = str | bytes
+Output = dict[str, Content | StagedFile]
+"""Output path → content; a :class:`StagedFile` only in a build given a stager."""
+
+
+def in_memory(output: Output) -> dict[str, Content]:
+    """The output of a build without a stager, typed as such (the preview server's)."""
+    held: dict[str, Content] = {}
+    for path, content in output.items():
+        if isinstance(content, StagedFile):
+            raise TypeError(f"{path} was staged on disk; this caller needs it in memory")
+        held[path] = content
+    return held
 Context = dict[str, Any]
 
 
@@ -160,11 +173,15 @@ def render_pages(
     cache: RenderCache | None = None,
     workers: int | None = None,
     reuse: Reuse | None = None,
+    stager: Stager | None = None,
 ) -> tuple[Output, RenderStats]:
     """Render ``pages``, reusing cached HTML for pages whose key is unchanged.
 
     Pages to render are spread over ``workers`` processes when there are
-    many (``parallel.render_all``); the output is the same either way.
+    many (``parallel.render_all``); the output is the same either way. With
+    a ``stager`` each page goes to disk as soon as it is rendered, so memory
+    does not grow with the site (an in-memory ``cache`` needs the HTML and
+    takes precedence).
     """
     output: Output = {}
     todo: list[Page] = []
@@ -188,10 +205,17 @@ def render_pages(
     def render_one(page: Page) -> str:
         return env.get_template(page.template).render(page.context(), page_path=page.path)
 
-    for page, html in zip(todo, render_all(todo, render_one, workers), strict=True):
-        output[page.path] = html
-        if cache is not None:
-            cache.pages[page.path] = (page.key, html)
+    if stager is not None and cache is None:
+        def render_staged(page: Page) -> StagedFile:
+            return stager.stage(page.path, render_one(page))
+
+        for page, staged in zip(todo, render_all(todo, render_staged, workers), strict=True):
+            output[page.path] = staged
+    else:
+        for page, html in zip(todo, render_all(todo, render_one, workers), strict=True):
+            output[page.path] = html
+            if cache is not None:
+                cache.pages[page.path] = (page.key, html)
     if cache is not None:
         for gone in set(cache.pages) - set(output):
             del cache.pages[gone]
@@ -228,10 +252,11 @@ def render_site(
     home: Page | None = None,
     reuse: Reuse | None = None,
     workers: int | None = None,
+    stager: Stager | None = None,
 ) -> tuple[Output, RenderStats]:
     """The whole site as ``{relative path: content}``."""
     output, stats = render_pages([*core_pages(site, home), *extra_pages], env, cache,
-                                 workers=workers, reuse=reuse)
+                                 workers=workers, reuse=reuse, stager=stager)
     for rel, path in static_files(template_dirs).items():
         output[rel] = path.read_bytes()
     output.update(site_files(site))

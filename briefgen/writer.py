@@ -1,7 +1,8 @@
 """The only code that writes to the output folder.
 
-Everything is rendered in memory before this runs, so a content or template
-error never reaches the output folder. The folder is then brought up to date
+Everything is rendered before this runs (held in memory, or parked in a
+staging folder beside the output, see :mod:`briefgen.staging`), so a content
+or template error never reaches the output folder. The folder is then brought up to date
 in place: a file whose bytes did not change is not touched (its timestamp
 stays, which deploy tools diff by, and a warm build of thousands of pages
 costs a directory walk rather than thousands of writes); a changed file is
@@ -14,6 +15,7 @@ leave a mix of two builds; only a killed process or a power cut could.
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import os
 import shutil
 import signal
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import ConfigError
+from briefgen.staging import StagedFile, move_into_place
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +76,17 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
+def _same_file(path: Path, staged: StagedFile) -> bool:
+    try:
+        if path.stat().st_size != staged.size:
+            return False
+        return filecmp.cmp(path, staged.location, shallow=False)
+    except OSError:
+        return False
+
+
 def write_site(
-    output: Mapping[str, str | bytes],
+    output: Mapping[str, str | bytes | StagedFile],
     out_dir: Path,
     known_unchanged: AbstractSet[str] = frozenset(),
 ) -> WriteResult:
@@ -92,6 +104,14 @@ def write_site(
             target = out_dir / rel
             if rel in existing and rel in known_unchanged:
                 unchanged += 1
+                continue
+            if isinstance(content, StagedFile):
+                if rel in existing and _same_file(target, content):
+                    unchanged += 1
+                    continue
+                make_room(target, out_dir)
+                move_into_place(content, target)
+                written += 1
                 continue
             data = content.encode("utf-8") if isinstance(content, str) else content
             if rel in existing and _same_bytes(target, data):
@@ -122,6 +142,18 @@ TEMP_SUFFIX = ".briefgen-tmp"
 
 def replace_file(target: Path, data: bytes, out_dir: Path) -> None:
     """Write ``data`` to ``target`` atomically, clearing a file or folder in the way."""
+    make_room(target, out_dir)
+    tmp = target.parent / f".{target.name}{TEMP_SUFFIX}"
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def make_room(target: Path, out_dir: Path) -> None:
+    """Make ``target``'s folder, clearing a file where a folder must be and vice versa."""
     parent = target.parent
     for folder in (parent, *parent.parents):
         if folder == out_dir:
@@ -132,13 +164,6 @@ def replace_file(target: Path, data: bytes, out_dir: Path) -> None:
     parent.mkdir(parents=True, exist_ok=True)
     if target.is_dir() and not target.is_symlink():
         shutil.rmtree(target)  # a folder became a file
-    tmp = parent / f".{target.name}{TEMP_SUFFIX}"
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def remove_empty_parents(path: Path, root: Path) -> None:

@@ -486,6 +486,20 @@ def test_template_error_keeps_the_old_site(scratch_site: ScratchSite) -> None:
     assert "kiled" in result.stderr
     assert "index.html" in result.stderr
     assert scratch_site.snapshot() == before
+    # Pages rendered before the error were staged beside the output; none is left.
+    assert sorted(p.name for p in scratch_site.root.iterdir()) == [
+        ".briefgen-cache", "briefgen.yaml", "content", "seeds", "site", "templates"]
+
+
+def test_staging_left_by_a_killed_build_is_cleared(scratch_site: ScratchSite) -> None:
+    staging = scratch_site.root / ".site.briefgen-staging"
+    staging.mkdir()
+    (staging / "index.html").write_text("half a page from a killed build")
+
+    scratch_site.build_ok("--no-cache")
+
+    assert not staging.exists()
+    assert "half a page" not in (scratch_site.out / "index.html").read_text()
 
 
 def test_rebuild_replaces_removed_pages(scratch_site: ScratchSite) -> None:

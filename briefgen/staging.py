@@ -1,0 +1,84 @@
+"""Rendered files parked on disk until the writer moves them into the site.
+
+A site of ten thousand briefings is about a gigabyte of HTML; holding it all
+in memory until the write stage would make the build's memory grow with the
+site. Instead each page is written to a staging folder as soon as it is
+rendered (by whichever worker rendered it) and only its location is kept.
+The staging folder sits beside the output folder, so the writer can move a
+file into place with one rename, and it is removed when the build ends,
+whether it succeeded or not: a failed build still leaves the previous site
+untouched, since nothing reaches the output folder before the write stage.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+STAGING_SUFFIX = ".briefgen-staging"
+"""Ends the name of the staging folder, ``.<output folder name>.briefgen-staging``."""
+
+
+@dataclass(frozen=True, slots=True)
+class StagedFile:
+    """Stands in the output for a file's content, which waits at ``location``."""
+
+    location: Path
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stager:
+    """Writes output files into one staging folder, one flat file each."""
+
+    root: Path
+
+    def stage(self, output_path: str, content: str | bytes) -> StagedFile:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        # One flat name per output path: no folders to make, and workers that
+        # stage different pages never collide.
+        location = self.root / quote(output_path, safe="")
+        location.write_bytes(data)
+        return StagedFile(location, len(data))
+
+
+def staging_dir(out_dir: Path) -> Path:
+    """Beside the output folder: the same file system, so moving a file is a rename."""
+    return out_dir.parent / f".{out_dir.name}{STAGING_SUFFIX}"
+
+
+@contextmanager
+def staged_beside(out_dir: Path) -> Iterator[Stager]:
+    """A fresh staging folder for one build, removed when the build ends."""
+    root = staging_dir(out_dir.resolve())
+    if root.exists():
+        shutil.rmtree(root)  # left by a build that was killed
+    root.mkdir(parents=True)
+    try:
+        yield Stager(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def move_into_place(staged: StagedFile, target: Path) -> None:
+    """Put a staged file at ``target`` atomically (its folder must exist)."""
+    try:
+        os.replace(staged.location, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        # Another file system (the output folder is a mount point): copy
+        # beside the target, then rename, so no reader sees half a file.
+        tmp = target.parent / f".{target.name}{STAGING_SUFFIX}"
+        try:
+            shutil.copyfile(staged.location, tmp)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
