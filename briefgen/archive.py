@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from briefgen.dashboard import month_key, month_label
 from briefgen.dates import DateSpec, Precision
@@ -50,6 +50,22 @@ class Period:
     briefings: tuple[Briefing, ...] = ()
     incidents: tuple[Incident, ...] = ()
     events: tuple[EventRef, ...] = ()
+    days: tuple[Day, ...] = field(init=False, repr=False, compare=False)
+    """Events grouped by resolved date, newest first.
+
+    Events are sorted by (start, end, time), so one group's events are
+    adjacent and the groups come out newest first too. Grouped once here: a
+    month is shown on its own page and on the archive's index page.
+    """
+
+    def __post_init__(self) -> None:
+        grouped: dict[tuple[dt.date, dt.date, Precision], list[EventRef]] = {}
+        for ref in self.events:
+            spec = ref.entry.date
+            grouped.setdefault((spec.start, spec.end, spec.precision), []).append(ref)
+        object.__setattr__(self, "days", tuple(
+            Day(DateSpec("", start, end, precision, False), tuple(refs))
+            for (start, end, precision), refs in grouped.items()))
 
     @property
     def label(self) -> str:
@@ -58,20 +74,6 @@ class Period:
     @property
     def count(self) -> int:
         return len(self.briefings) + len(self.incidents) + len(self.events)
-
-    @property
-    def days(self) -> tuple[Day, ...]:
-        """Events grouped by resolved date.
-
-        Events are sorted by (start, end, time), so one group's events are
-        adjacent and the groups come out newest first too.
-        """
-        grouped: dict[tuple[dt.date, dt.date, Precision], list[EventRef]] = {}
-        for ref in self.events:
-            spec = ref.entry.date
-            grouped.setdefault((spec.start, spec.end, spec.precision), []).append(ref)
-        return tuple(Day(DateSpec("", start, end, precision, False), tuple(refs))
-                     for (start, end, precision), refs in grouped.items())
 
     @property
     def sources(self) -> tuple[Briefing, ...]:
