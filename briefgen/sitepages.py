@@ -36,22 +36,32 @@ HOME_EVENTS = 8
 
 
 class Snippets:
-    """Event items and incident rows, each rendered once per build and reused.
+    """Event items, incident rows and briefing items, each rendered once per build and reused.
 
     An event appears in the chronology and on the pages of its place, its
     actors and its briefing's tags, an incident on the dashboard and the
-    pages of its place and tags; rendering each once instead of on every
-    page listing it is most of the time a large site's render takes. The
-    templates pass their own macros in, so a theme can still override how
-    an event or a row looks.
+    pages of its place and tags, a briefing under each of its places and
+    tags; rendering each once instead of on every page listing it is most of
+    the time a large site's render takes. The templates pass their own macros
+    in, so a theme can still override how an event or a row looks.
     """
 
     def __init__(self, registry: Mapping[str, Actor]) -> None:
         self._registry = registry
         self._events: dict[tuple[str, int], Markup] = {}
+        self._briefings: dict[tuple[str, str, int], Markup] = {}
         # Keyed by object identity: every page lists the same Incident objects
         # of one Indexes, which outlives the build's rendering.
         self._incidents: dict[tuple[int, bool, bool], Markup] = {}
+
+    def briefing(self, briefing: Briefing, macro: Callable[..., Any], role: str,
+                 level: int) -> Markup:
+        """``macro(briefing, role, level)``, the briefing's item in a list."""
+        key = (briefing.slug, role, level)
+        html = self._briefings.get(key)
+        if html is None:
+            html = self._briefings[key] = Markup(macro(briefing, role, level))
+        return html
 
     def event(self, ref: EventRef, macro: Callable[..., Any]) -> Markup:
         """``macro(ref, registry, show_date=False)``, the event's list item."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import REPO, Node, ScratchSite, briefing, invoke, parse_html
+from conftest import BRIEFING, BRIEFING_PATH, REPO, Node, ScratchSite, briefing, invoke, parse_html
 
 from briefgen.build import BuildCache, BuildOptions, render
 from briefgen.indexes import slugify
@@ -322,6 +322,28 @@ def test_actor_pages_list_every_registry_actor(scratch_site: ScratchSite) -> Non
     assert len(listed_events(alpha)) == 1
     bravo = scratch_site.page("actors/bravo-ministry/index.html")
     assert not listed_events(bravo) and not listed_briefings(bravo)
+
+
+def test_each_listing_of_a_briefing_shows_its_own_role_or_summary(
+        scratch_site: ScratchSite) -> None:
+    # A briefing's list item is rendered once per build and reused: reuse
+    # must never carry one actor's role to another actor's page, or to a
+    # place or tag page, which shows the summary.
+    scratch_site.write(BRIEFING_PATH, BRIEFING.replace(
+        "  - name: Charlie Civilian\n",
+        "  - id: bravo-ministry\n    role: Denied it\n  - name: Charlie Civilian\n"))
+    scratch_site.build_ok()
+
+    def item(rel: str) -> tuple[str, str]:
+        [li] = scratch_site.page(rel).find_all("li", class_="briefing-item")
+        role, summary = li.find_all(class_="role"), li.find_all(class_="summary")
+        return (role[0].text if role else "", summary[0].text if summary else "")
+
+    assert item("actors/alpha/index.html") == ("Announced the talks", "")
+    assert item("actors/bravo-ministry/index.html") == ("Denied it", "")
+    summary = ("", "A short summary of the first briefing.")
+    assert item("tags/strikes/index.html") == summary
+    assert item("places/capital/index.html") == summary
 
 
 def test_nav_links_every_section(scratch_site: ScratchSite) -> None:
