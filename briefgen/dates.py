@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from briefgen.picklestate import quick_pickle
+
 __all__ = [
     "DateSpec",
     "Precision",
@@ -64,6 +66,7 @@ _DAYS_AGO = re.compile(r"([0-9]{1,6}|" + "|".join(_NUMBER_WORDS) + r") days? ago
 _LAST_WEEK = re.compile(r"(?:(early|late) )?last week")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class DateSpec:
     """A resolved ``date`` field: the writer's words plus the days they mean.

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from briefgen.picklestate import quick_pickle
+
 __all__ = [
     "UNQUANTIFIED_WORDS",
     "Figure",
@@ -48,6 +50,7 @@ _ACCEPTED = (
 )
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Figure:
     """One reported figure, kept as bounds rather than as a single number.

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from briefgen.dates import DateSpec
 from briefgen.figures import Figure
+from briefgen.picklestate import quick_pickle
 
 ActorKind = Literal["person", "organisation", "state", "armed-group"]
 ACTOR_KINDS: tuple[ActorKind, ...] = ("person", "organisation", "state", "armed-group")
@@ -48,6 +49,7 @@ class SiteConfig:
         return f"{parts.scheme}://{parts.netloc}"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Source:
     """A published article or statement a briefing's facts come from."""
@@ -61,6 +63,7 @@ class Source:
     """A file under ``seeds/`` holding the source as received."""
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Actor:
     """A person or body from the site's registry (``content/actors.yaml``)."""
@@ -74,6 +77,7 @@ class Actor:
     description: str
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class BriefingActor:
     """An actor as a briefing names them: from the registry or written inline."""
@@ -93,6 +97,7 @@ class BriefingActor:
         return self.actor.description if self.actor else ""
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ChronologyEntry:
     """One dated event in a briefing's chronology."""
@@ -119,6 +124,7 @@ class ChronologyEntry:
         return (*self.date.sort_key, self.time or "", self.order)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class CasualtyRecord:
     """Casualty figures reported for one incident in one briefing."""
@@ -137,6 +143,7 @@ class CasualtyRecord:
     order: int
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Briefing:
     """One briefing page: its metadata, structured facts and Markdown body."""

@@ -6,6 +6,7 @@ byte the site a clean single-process build writes.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import random
@@ -213,3 +214,13 @@ def test_an_unchanged_site_is_not_rebuilt_and_any_change_is_seen(
 
     result = invoke("build", "-s", str(corpus), "-o", str(out), "--drafts")
     assert result.exit_code == 0 and len(loads) == before + 2  # other options, other site
+
+
+def test_cached_briefings_round_trip_exactly(corpus: Path) -> None:
+    from briefgen.loader import load_site
+
+    briefings = load_site(corpus, workers=1).briefings
+    # Read back the way the build cache reads (admitting only model classes).
+    restored = diskcache._ModelUnpickler(io.BytesIO(pickle.dumps(briefings))).load()
+    assert restored == briefings and restored is not briefings
+    assert [repr(b) for b in restored] == [repr(b) for b in briefings]
