@@ -16,7 +16,7 @@ report ``file:line:col`` for any field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -54,32 +54,6 @@ class YamlProblem(Exception):
         self.column = column
 
 
-def _compose_node(loader: _Loader, parent: Any, index: Any) -> Any:
-    event = loader.peek_event()
-    mark = event.start_mark
-    if isinstance(event, yaml.AliasEvent):
-        raise YamlProblem(
-            f"YAML aliases (*{event.anchor}) are not allowed: write the value out in full.",
-            mark.line,
-            mark.column,
-        )
-    anchor = getattr(event, "anchor", None)
-    if anchor is not None:
-        raise YamlProblem(
-            f"YAML anchors (&{anchor}) are not allowed: write each value out in full.",
-            mark.line,
-            mark.column,
-        )
-    tag = getattr(event, "tag", None)
-    if tag is not None and tag != "!":
-        raise YamlProblem(
-            f"YAML tags ({tag}) are not allowed: remove the tag and write a plain value.",
-            mark.line,
-            mark.column,
-        )
-    return yaml.composer.Composer.compose_node(loader, parent, index)
-
-
 class _PyEvents(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
     """PyYAML's own scanner and parser, for builds of PyYAML without libyaml."""
 
@@ -89,69 +63,129 @@ class _PyEvents(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
         yaml.parser.Parser.__init__(self)
 
 
-# libyaml scans and parses ten times faster than PyYAML's Python code;
-# composing stays in Python so every event passes through _compose_node.
+# libyaml scans and parses ten times faster than PyYAML's Python code. Its
+# events are turned into data here, in Python, so every node is checked.
 _Events: Any
 try:
     from yaml.cyaml import CParser as _Events  # type: ignore[attr-defined]
 except ImportError:  # PyYAML built without libyaml
     _Events = _PyEvents
 
-
-class _Loader(_Events, yaml.composer.Composer, yaml.resolver.BaseResolver):  # type: ignore[misc]
-    """Composes nodes only; refuses anchors, aliases and explicit tags.
-
-    BaseResolver has no implicit resolvers: every scalar stays the text written.
-    """
-
-    def __init__(self, stream: str) -> None:
-        _Events.__init__(self, stream)
-        yaml.composer.Composer.__init__(self)
-        yaml.resolver.BaseResolver.__init__(self)
-
-    # libyaml's parser has its own get_single_node, which would bypass the checks.
-    get_single_node = yaml.composer.Composer.get_single_node
-    compose_node = _compose_node
+_ScalarEvent = yaml.ScalarEvent
+_SequenceStartEvent = yaml.SequenceStartEvent
+_CollectionEndEvents = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+_AWAITING_KEY: Any = object()
+"""A mapping's state between its values: the next node is a key."""
+_IN_KEY: Any = object()
+"""A mapping's state while a list or mapping is written as its key (an error)."""
+_BAD_KEY = "\x00key"
+"""The key a value after such a key goes under; the document fails anyway."""
 
 
-def _to_data(node: yaml.Node, path: Path_, located: Located, line_offset: int) -> Any:
-    located.positions[path] = (
-        node.start_mark.line + 1 + line_offset,
-        node.start_mark.column + 1,
-    )
-    if isinstance(node, yaml.ScalarNode):
-        value: str = node.value
-        if node.style is None and value in NULL_WORDS:
-            return None
-        return value
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _to_data(item, (*path, i), located, line_offset) for i, item in enumerate(node.value)
-        ]
-    assert isinstance(node, yaml.MappingNode)
-    result: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise YamlProblem(
-                "a key must be a plain word, not a list or mapping.",
-                key_node.start_mark.line,
-                key_node.start_mark.column,
-            )
-        key = key_node.value
-        if key in result:
-            first_line = located.key_positions[(*path, key)][0]
-            raise YamlProblem(
-                f"duplicate key '{key}' (first set on line {first_line}): "
-                "keep one; YAML would silently drop the first value.",
-                key_node.start_mark.line,
-                key_node.start_mark.column,
-            )
-        located.key_positions[(*path, key)] = (
-            key_node.start_mark.line + 1 + line_offset,
-            key_node.start_mark.column + 1,
+def _refuse(event: Any) -> NoReturn:
+    """The error for an alias, an anchor or an explicit tag, where it is written."""
+    mark = event.start_mark
+    if event.__class__ is yaml.AliasEvent:
+        raise YamlProblem(
+            f"YAML aliases (*{event.anchor}) are not allowed: write the value out in full.",
+            mark.line,
+            mark.column,
         )
-        result[key] = _to_data(value_node, (*path, key), located, line_offset)
-    return result
+    if event.anchor is not None:
+        raise YamlProblem(
+            f"YAML anchors (&{event.anchor}) are not allowed: write each value out in full.",
+            mark.line,
+            mark.column,
+        )
+    raise YamlProblem(
+        f"YAML tags ({event.tag}) are not allowed: remove the tag and write a plain value.",
+        mark.line,
+        mark.column,
+    )
+
+
+def _document(events: Any, located: Located, line_offset: int) -> tuple[Any, YamlProblem | None]:
+    """Plain data for the node whose events come next, and its first problem.
+
+    One loop over the parser's events, without PyYAML's node objects,
+    resolver and recursive composer: those took more than half the time per
+    front matter, and the recursion failed on lists nested a few hundred
+    deep. Anchors, aliases, tags and syntax errors stop the loop where they
+    are met. A duplicate or non-scalar key is only the *first problem*,
+    raised once the whole document has parsed, so a later syntax error still
+    wins, as it did when keys were checked on a composed node tree.
+    """
+    get_event = events.get_event
+    positions = located.positions
+    key_positions = located.key_positions
+    problem: YamlProblem | None = None
+    # One frame per open list or mapping: [container, path, state], the state
+    # being a list's next index, or a mapping's key or _AWAITING_KEY/_IN_KEY.
+    stack: list[list[Any]] = []
+    while True:
+        event = get_event()
+        cls = event.__class__
+        if cls in _CollectionEndEvents:
+            value = stack.pop()[0]
+        else:
+            # An alias always has an anchor; "!" is the tag of a plain value.
+            if event.anchor is not None or (event.tag is not None and event.tag != "!"):
+                _refuse(event)
+            mark = event.start_mark
+            if not stack:
+                path: Path_ = ()
+            else:
+                frame = stack[-1]
+                state = frame[2]
+                if state is _AWAITING_KEY:
+                    if cls is _ScalarEvent:
+                        key = event.value
+                        key_path = (*frame[1], key)
+                        if problem is None and key in frame[0]:
+                            problem = YamlProblem(
+                                f"duplicate key '{key}' (first set on line "
+                                f"{key_positions[key_path][0]}): "
+                                "keep one; YAML would silently drop the first value.",
+                                mark.line,
+                                mark.column,
+                            )
+                        key_positions[key_path] = (mark.line + 1 + line_offset, mark.column + 1)
+                        frame[2] = key
+                        continue
+                    if problem is None:
+                        problem = YamlProblem(
+                            "a key must be a plain word, not a list or mapping.",
+                            mark.line,
+                            mark.column,
+                        )
+                    frame[2] = _IN_KEY
+                    path = (*frame[1], _BAD_KEY)
+                else:
+                    path = (*frame[1], state)
+            positions[path] = (mark.line + 1 + line_offset, mark.column + 1)
+            if cls is _ScalarEvent:
+                value = event.value
+                if event.style is None and value in NULL_WORDS:
+                    value = None
+            elif cls is _SequenceStartEvent:
+                stack.append([[], path, 0])
+                continue
+            else:
+                stack.append([{}, path, _AWAITING_KEY])
+                continue
+        # A node is complete: it is the document, or goes into its parent.
+        if not stack:
+            return value, problem
+        frame = stack[-1]
+        state = frame[2]
+        if state.__class__ is int:
+            frame[0].append(value)
+            frame[2] = state + 1
+        elif state is _IN_KEY:
+            frame[2] = _BAD_KEY
+        else:
+            frame[0][state] = value
+            frame[2] = _AWAITING_KEY
 
 
 def _char_at(text: str, mark: yaml.Mark) -> str:
@@ -191,14 +225,15 @@ def load_yaml(text: str, source: Any, line_offset: int = 0) -> Located:
     lines of the whole file. Raises :class:`ContentError`-carrying
     ``YamlError`` on any problem.
     """
-    loader = _Loader(text)
+    events = _Events(text)
     try:
         try:
-            node = loader.get_single_node()
-        except YamlProblem as problem:
+            located = Located(None)
+            data, problem = _single_document(events, located, line_offset)
+        except YamlProblem as refused:
             raise YamlError(
-                ContentError(source, problem.line + 1 + line_offset, problem.column + 1,
-                             problem.message)
+                ContentError(source, refused.line + 1 + line_offset, refused.column + 1,
+                             refused.message)
             ) from None
         except yaml.MarkedYAMLError as exc:
             raise YamlError(_syntax_error(exc, text, source, line_offset)) from None
@@ -206,21 +241,35 @@ def load_yaml(text: str, source: Any, line_offset: int = 0) -> Located:
             raise YamlError(
                 ContentError(source, 1 + line_offset, 0, f"invalid YAML: {exc}")
             ) from None
-        located = Located(None)
-        if node is None:
-            # An empty document still has a place, so errors about it have a line.
-            located.positions[()] = (1 + line_offset, 1)
-            return located
-        try:
-            located.data = _to_data(node, (), located, line_offset)
-        except YamlProblem as problem:
+        if problem is not None:
             raise YamlError(
                 ContentError(source, problem.line + 1 + line_offset, problem.column + 1,
                              problem.message)
-            ) from None
+            )
+        located.data = data
         return located
     finally:
-        loader.dispose()
+        events.dispose()
+
+
+def _single_document(events: Any, located: Located,
+                     line_offset: int) -> tuple[Any, YamlProblem | None]:
+    """The one document of the stream, as PyYAML's ``Composer.get_single_node`` reads it."""
+    events.get_event()  # StreamStart
+    if events.check_event(yaml.StreamEndEvent):
+        # An empty document still has a place, so errors about it have a line.
+        located.positions[()] = (1 + line_offset, 1)
+        return None, None
+    events.get_event()  # DocumentStart
+    start_mark = events.peek_event().start_mark
+    result = _document(events, located, line_offset)
+    events.get_event()  # DocumentEnd
+    if not events.check_event(yaml.StreamEndEvent):
+        raise yaml.composer.ComposerError(
+            "expected a single document in the stream", start_mark,
+            "but found another document", events.get_event().start_mark,
+        )
+    return result
 
 
 class YamlError(Exception):

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
+import yaml
 from conftest import (
     ACTORS,
     BRIEFING,
@@ -23,8 +25,11 @@ from conftest import (
     error_lines,
     replace_line,
 )
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from briefgen import yamlsafe
+from briefgen.errors import ContentError
 
 
 def only_error(scratch_site: ScratchSite) -> tuple[str, str]:
@@ -419,17 +424,6 @@ def test_columns_count_characters_not_bytes(scratch_site: ScratchSite) -> None:
     assert "mapping values are not allowed" in message
 
 
-class _PurePythonLoader(yamlsafe._PyEvents, yamlsafe.yaml.composer.Composer,
-                        yamlsafe.yaml.resolver.BaseResolver):
-    def __init__(self, stream: str) -> None:
-        yamlsafe._PyEvents.__init__(self, stream)
-        yamlsafe.yaml.composer.Composer.__init__(self)
-        yamlsafe.yaml.resolver.BaseResolver.__init__(self)
-
-    get_single_node = yamlsafe._Loader.get_single_node
-    compose_node = yamlsafe._Loader.compose_node
-
-
 @pytest.mark.parametrize("old, new", [
     ("tags: [strikes]", "tags: [strikes]\ntitle: Again"),
     ("tags: [strikes]", "tags: &t [strikes]"),
@@ -446,9 +440,198 @@ def test_libyaml_and_pure_python_parsers_agree(scratch_site: ScratchSite, old: s
     # name the same places either way.
     scratch_site.write(BRIEFING_PATH, replace_line(BRIEFING, 5, old, new))
     with_libyaml = error_lines(scratch_site.build())
-    monkeypatch.setattr(yamlsafe, "_Loader", _PurePythonLoader)
+    monkeypatch.setattr(yamlsafe, "_Events", yamlsafe._PyEvents)
 
     pure_python = error_lines(scratch_site.build())
 
     assert with_libyaml
     assert [where for where, _ in pure_python] == [where for where, _ in with_libyaml]
+
+
+# --- the event loop against the composer it replaced --------------------------
+#
+# yamlsafe once composed PyYAML nodes (Composer with a checking compose_node)
+# and walked them; it now builds data straight from the parser's events. The
+# old loader, kept here as the reference, must give the same data, positions
+# and errors on any text.
+
+
+def _reference_compose_node(loader: Any, parent: Any, index: Any) -> Any:
+    event = loader.peek_event()
+    mark = event.start_mark
+    if isinstance(event, yaml.AliasEvent):
+        raise yamlsafe.YamlProblem(
+            f"YAML aliases (*{event.anchor}) are not allowed: write the value out in full.",
+            mark.line, mark.column)
+    anchor = getattr(event, "anchor", None)
+    if anchor is not None:
+        raise yamlsafe.YamlProblem(
+            f"YAML anchors (&{anchor}) are not allowed: write each value out in full.",
+            mark.line, mark.column)
+    tag = getattr(event, "tag", None)
+    if tag is not None and tag != "!":
+        raise yamlsafe.YamlProblem(
+            f"YAML tags ({tag}) are not allowed: remove the tag and write a plain value.",
+            mark.line, mark.column)
+    return yaml.composer.Composer.compose_node(loader, parent, index)
+
+
+def _reference_loader(events: Any) -> Any:
+    class Loader(events, yaml.composer.Composer, yaml.resolver.BaseResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            events.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.resolver.BaseResolver.__init__(self)
+
+        get_single_node = yaml.composer.Composer.get_single_node
+        compose_node = _reference_compose_node
+
+    return Loader
+
+
+def _reference_to_data(node: Any, path: Any, located: Any, line_offset: int) -> Any:
+    located.positions[path] = (node.start_mark.line + 1 + line_offset,
+                               node.start_mark.column + 1)
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and node.value in yamlsafe.NULL_WORDS:
+            return None
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_reference_to_data(item, (*path, i), located, line_offset)
+                for i, item in enumerate(node.value)]
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yamlsafe.YamlProblem("a key must be a plain word, not a list or mapping.",
+                                       key_node.start_mark.line, key_node.start_mark.column)
+        key = key_node.value
+        if key in result:
+            first_line = located.key_positions[(*path, key)][0]
+            raise yamlsafe.YamlProblem(
+                f"duplicate key '{key}' (first set on line {first_line}): "
+                "keep one; YAML would silently drop the first value.",
+                key_node.start_mark.line, key_node.start_mark.column)
+        located.key_positions[(*path, key)] = (key_node.start_mark.line + 1 + line_offset,
+                                               key_node.start_mark.column + 1)
+        result[key] = _reference_to_data(value_node, (*path, key), located, line_offset)
+    return result
+
+
+def _reference_outcome(events: Any, text: str, line_offset: int) -> tuple[Any, ...]:
+    loader = _reference_loader(events)(text)
+    try:
+        try:
+            node = loader.get_single_node()
+            located = yamlsafe.Located(None)
+            if node is None:
+                located.positions[()] = (1 + line_offset, 1)
+            else:
+                located.data = _reference_to_data(node, (), located, line_offset)
+        except yamlsafe.YamlProblem as problem:
+            return ("error", ContentError("f.md", problem.line + 1 + line_offset,
+                                          problem.column + 1, problem.message).format())
+        except yaml.MarkedYAMLError as exc:
+            return ("error", yamlsafe._syntax_error(exc, text, "f.md", line_offset).format())
+        except yaml.YAMLError as exc:
+            return ("error", ContentError("f.md", 1 + line_offset, 0,
+                                          f"invalid YAML: {exc}").format())
+        return ("ok", located.data, located.positions, located.key_positions)
+    finally:
+        loader.dispose()
+
+
+def _outcome(text: str, line_offset: int) -> tuple[Any, ...]:
+    try:
+        located = yamlsafe.load_yaml(text, "f.md", line_offset)
+    except yamlsafe.YamlError as exc:
+        return ("error", exc.error.format())
+    return ("ok", located.data, located.positions, located.key_positions)
+
+
+# Pieces of YAML that combine into documents good and bad: nesting by
+# indentation and brackets, duplicate and complex keys, anchors, aliases,
+# tags, nulls, quotes, block scalars, several documents, tabs.
+YAML_PIECES = [
+    "a", "b", "k", "null", "~", "Null", "12:30", "NO", "Київ", " ", "  ", "\n", "\n  ",
+    "\n    ", "\na: ", "\nb: ", "\n  a: ", "\n  - ", "- ", ": ", ":", "? ", "[", "]", "{", "}",
+    ", ", "'", '"', "''", "&x ", "*x", "!!str ", "! ", "!t ", " #c", "\t", "\n---\n",
+    "\n...\n", "|\n  ", ">-\n  ", "%YAML 1.1\n---\n", "<<: ", "a: b\na: c\n",
+]
+# Lines that nest by indentation: mostly valid, often with repeated keys.
+YAML_LINES = st.tuples(
+    st.sampled_from(["", "  ", "    ", "  - ", "- "]),
+    st.sampled_from(["a", "b", "c", "? [x]", "? {y: z}", "'a'", "\"b\"", ""]),
+    st.sampled_from([":", ": v", ": null", ": ~", ": ''", ": [1, 2]", ": {a: 1, a: 2}",
+                     ": &x v", ": *x", ": !!int 3", ": ! v", ": |\n      text", ""]),
+).map("".join)
+
+YAML_SCALARS = ["v", "null", "~", "", "''", '""', "'q: x'", '"Київ"', "12:30", "NO", "a b"]
+YAML_KEYS = ["a", "b", "c", "d", "e", "'a'", "null", ""]
+
+
+def _block(tree: Any, indent: int) -> str:
+    """``tree`` (scalar text, list, or list of key/value pairs in a tuple) as block YAML."""
+    space = " " * indent
+    if isinstance(tree, tuple):
+        if not tree:
+            return space + "{}\n"
+        return "".join(f"{space}{key}:" + _nested(value, indent) for key, value in tree)
+    if not tree:
+        return space + "[]\n"
+    return "".join(f"{space}-" + _nested(item, indent) for item in tree)
+
+
+def _nested(tree: Any, indent: int) -> str:
+    if isinstance(tree, str):
+        return f" {tree}\n" if tree else "\n"
+    return "\n" + _block(tree, indent + 2)
+
+
+# Documents that are mostly valid, nested by indentation, with repeated keys.
+YAML_DOCUMENTS = st.recursive(
+    st.sampled_from(YAML_SCALARS),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.lists(st.tuples(st.sampled_from(YAML_KEYS), children), max_size=4).map(tuple),
+    ),
+    max_leaves=20,
+).map(lambda tree: _block(tree, 0) if not isinstance(tree, str) else tree)
+
+
+@pytest.mark.parametrize("events", ["libyaml", "python"])
+@settings(max_examples=1500, suppress_health_check=list(HealthCheck), deadline=None)
+@given(text=st.one_of(
+    st.lists(st.sampled_from(YAML_PIECES), max_size=30).map("".join),
+    st.lists(YAML_LINES, max_size=12).map("\n".join),
+    YAML_DOCUMENTS,
+), line_offset=st.integers(0, 3))
+@example(text="a: 1\nb:\n  - x\n  - {c: d, c: e}\n", line_offset=1)
+@example(text="? [a]\n: {b: 1, b: 2}\n", line_offset=0)
+@example(text="a: 1\na: 2\nb: [unclosed\n", line_offset=0)
+@example(text="a: 1\n---\nb: 2\n", line_offset=0)
+def test_event_loop_equals_node_composer(events: str, text: str, line_offset: int,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    parser = yamlsafe._PyEvents if events == "python" else yamlsafe._Events
+    monkeypatch.setattr(yamlsafe, "_Events", parser)
+    assert _outcome(text, line_offset) == _reference_outcome(parser, text, line_offset)
+
+
+def test_the_reference_would_notice_a_different_error_order() -> None:
+    # A duplicate key followed by a syntax error reports the syntax error:
+    # keys are only checked once the document has parsed.
+    text = "a: 1\na: 2\nb: [unclosed\n"
+    outcome = _outcome(text, 0)
+    assert outcome == _reference_outcome(yamlsafe._Events, text, 0)
+    assert outcome[0] == "error" and "duplicate" not in outcome[1]
+    assert "duplicate key 'a'" in _outcome("a: 1\na: 2\n", 0)[1]
+
+
+def test_deep_nesting_is_data_up_to_libyamls_limit() -> None:
+    # The recursive composer ran out of Python stack at about 330 levels.
+    located = yamlsafe.load_yaml("a: " + "[" * 900 + "]" * 900 + "\n", "f.md")
+    depth, value = 0, located.data["a"]
+    while value:
+        depth, value = depth + 1, value[0]
+    assert depth == 899
+    with pytest.raises(yamlsafe.YamlError, match="maximum nesting depth"):
+        yamlsafe.load_yaml("a: " + "[" * 2000 + "]" * 2000 + "\n", "f.md")
