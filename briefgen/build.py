@@ -37,7 +37,7 @@ from briefgen.render import (
 from briefgen.sitepages import home_page, site_pages
 from briefgen.staging import Stager, staged_beside
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
-from briefgen.uptodate import inputs_key, record_build, unchanged_build
+from briefgen.uptodate import inputs_key, output_signatures, record_build, unchanged_build
 from briefgen.writer import WriteResult, check_output_dir, write_site
 
 log = logging.getLogger(__name__)
@@ -240,7 +240,8 @@ def build_site(
             kept = {path for path, content in output.items() if isinstance(content, KeptFile)}
             result = write_site(output, options.out_dir, known_unchanged=kept)
             if page_store is not None:
-                page_store.commit(options.out_dir)
-                record_build(options.site_dir, options.out_dir, inputs, len(site.briefings))
+                written = output_signatures(options.out_dir)
+                page_store.commit(written)
+                record_build(options.site_dir, written, inputs, len(site.briefings))
     return BuildReport(len(site.briefings), len(output), result,
                        time.perf_counter() - started, timings)

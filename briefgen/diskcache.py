@@ -251,11 +251,11 @@ class PageStore:
             return None
         return KeptFile()
 
-    def commit(self, out_dir: Path) -> None:
-        """Record the files just written, with their signatures, for the next build."""
+    def commit(self, written: dict[str, Signature]) -> None:
+        """Record the files just written, with their ``written`` signatures, for the next build."""
         pages: dict[str, tuple[str, Signature]] = {}
         for output_path, key in self.keys.items():
-            found = signature(out_dir / output_path)
+            found = written.get(output_path)
             if found is not None:
                 pages[output_path] = (key, found)
         if pages == self.stored and self.groups == self.stored_groups:

@@ -11,6 +11,7 @@ Pure: no I/O, no Jinja; imports only the model.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -149,13 +150,15 @@ _TRANSLIT = {
 _NON_WORD = re.compile(r"[^\w]+|_+")
 
 
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """A URL path segment for a name: ``"Kryvyi Rih"`` → ``"kryvyi-rih"``.
 
     Latin accents are dropped and Cyrillic transliterated; other scripts keep
     their letters (browsers show them, and percent-encode on the wire).
     Never empty: a name with no letters or digits gets a short hash, so two
-    such names still get distinct pages.
+    such names still get distinct pages. Cached: a site names the same few
+    hundred places and tags tens of thousands of times.
     """
     lowered = text.casefold()
     out: list[str] = []

@@ -104,6 +104,8 @@ def unchanged_build(site_dir: Path, out_dir: Path, inputs: str) -> Manifest | No
     return Manifest(inputs, outputs, int(manifest.get("briefings", 0)))
 
 
-def record_build(site_dir: Path, out_dir: Path, inputs: str, briefings: int) -> None:
+def record_build(site_dir: Path, outputs: dict[str, Signature], inputs: str,
+                 briefings: int) -> None:
+    """Remember the inputs and the ``outputs`` (from :func:`output_signatures`) of a build."""
     save_entries(manifest_path(site_dir), {"manifest": {
-        "inputs": inputs, "outputs": output_signatures(out_dir), "briefings": briefings}})
+        "inputs": inputs, "outputs": outputs, "briefings": briefings}})

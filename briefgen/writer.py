@@ -97,7 +97,7 @@ def write_site(
     entries), which are neither compared nor written.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    existing = _files_under(out_dir)
+    existing, empty_folders = _files_under(out_dir)
     written = unchanged = 0
     with _interrupts_held():
         for rel, content in output.items():
@@ -123,17 +123,32 @@ def write_site(
         for rel in stale:
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / rel).unlink()
-        _remove_empty_folders(out_dir)
+            remove_empty_parents(out_dir / rel, out_dir)
+        for rel in empty_folders:  # left by an earlier build that was killed
+            remove_if_empty(out_dir / rel, out_dir)
     return WriteResult(written=written, unchanged=unchanged, removed=len(stale))
 
 
-def _files_under(folder: Path) -> set[str]:
-    found: set[str] = set()
-    for root, _, names in os.walk(folder):
-        prefix = os.path.relpath(root, folder)
-        for name in names:
-            found.add(name if prefix == "." else f"{prefix}/{name}".replace(os.sep, "/"))
-    return found
+def _files_under(folder: Path) -> tuple[set[str], list[str]]:
+    """Relative paths of the files under ``folder``, and of its empty folders."""
+    files: set[str] = set()
+    empty: list[str] = []
+    # os.scandir, not os.walk with Path objects: this runs over every output
+    # file of every build.
+    pending = [("", str(folder))]
+    while pending:
+        prefix, current = pending.pop()
+        with os.scandir(current) as entries:
+            seen = False
+            for entry in entries:
+                seen = True
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                else:
+                    files.add(prefix + entry.name)
+        if not seen and prefix:
+            empty.append(prefix.rstrip("/"))
+    return files, empty
 
 
 TEMP_SUFFIX = ".briefgen-tmp"
@@ -168,20 +183,17 @@ def make_room(target: Path, out_dir: Path) -> None:
 
 def remove_empty_parents(path: Path, root: Path) -> None:
     """Remove folders left empty above ``path`` (a deleted briefing's folder)."""
-    folder = path.parent
+    remove_if_empty(path.parent, root)
+
+
+def remove_if_empty(folder: Path, root: Path) -> None:
+    """Remove ``folder`` and then each parent below ``root``, while they are empty."""
     while folder != root and root in folder.parents:
         try:
             folder.rmdir()
         except OSError:
             return
         folder = folder.parent
-
-
-def _remove_empty_folders(out_dir: Path) -> None:
-    for root, folders, files in os.walk(out_dir, topdown=False):
-        if Path(root) != out_dir and not folders and not files:
-            with contextlib.suppress(OSError):
-                os.rmdir(root)
 
 
 @contextlib.contextmanager
