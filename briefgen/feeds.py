@@ -14,6 +14,7 @@ Pure: the site model and the list of output paths in, ``{path: content}`` out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -49,7 +50,13 @@ def files(site: Site, output: Mapping[str, object],
 
 def absolute_url(config: SiteConfig, path: str = "") -> str:
     """The public URL of an output path (``briefings/x/`` → ``https://…/repo/briefings/x/``)."""
-    return config.base_url + quote(path.lstrip("/"), safe="/-._~")
+    return config.base_url + _quoted_path(path)
+
+
+@functools.lru_cache(maxsize=65536)
+def _quoted_path(path: str) -> str:
+    # Cached: the feed, the sitemap and every data file name each briefing's URL.
+    return quote(path.lstrip("/"), safe="/-._~")
 
 
 def briefing_url(config: SiteConfig, briefing: Briefing) -> str:
