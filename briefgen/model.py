@@ -163,10 +163,9 @@ class Briefing:
     chronology: tuple[ChronologyEntry, ...]
     """Sorted by resolved date, then time, then file order."""
     casualties: tuple[CasualtyRecord, ...]
-    body: str
-    """Markdown source of the body."""
     body_html: str
-    """Sanitised HTML of the body."""
+    """Sanitised HTML of the Markdown body (the source is not kept: nothing
+    shows it, and a site of ten thousand briefings would hold it all)."""
     fingerprint: str
     """Hash of the source file's bytes; unchanged file, unchanged briefing."""
 

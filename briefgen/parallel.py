@@ -10,6 +10,7 @@ where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -123,22 +124,34 @@ def render_all(
     context = get_context("fork")
     results: list[R | None] = [None] * len(items)
     children = []
-    for worker in range(1, workers):
-        receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_render_share, args=(items, render, worker, workers, send))
-        child.start()
-        send.close()
-        children.append((child, receive))
-    for index in range(0, len(items), workers):
-        results[index] = render(items[index])
-    for child, receive in children:
-        with receive:
+    # The children share the site model with this process until either writes
+    # to a page of it; a garbage collection touches every object it scans, so
+    # objects that exist now are moved out of the collector's sight.
+    gc.freeze()
+    try:
+        for worker in range(1, workers):
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_render_share,
+                                    args=(items, render, worker, workers, send))
+            child.start()
+            send.close()
+            children.append((child, receive))
+        for index in range(0, len(items), workers):
+            results[index] = render(items[index])
+        for child, receive in children:
             try:
                 for index, result in receive.recv():
                     results[index] = result
             except EOFError:  # the worker died: its share is rendered below
                 pass
-        child.join()
+            child.join()
+    finally:
+        gc.unfreeze()
+        for child, receive in children:
+            receive.close()
+            if child.is_alive():  # this process failed first: the share is not needed
+                child.terminate()
+                child.join()
     return [render(items[i]) if done is None else done for i, done in enumerate(results)]
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 STAGING_SUFFIX = ".briefgen-staging"
-"""Ends the name of the staging folder, ``.<output folder name>.briefgen-staging``."""
+"""In the staging folder's name, ``.<output folder name>.briefgen-staging-<pid>``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +48,41 @@ class Stager:
         return StagedFile(location, len(data))
 
 
-def staging_dir(out_dir: Path) -> Path:
-    """Beside the output folder: the same file system, so moving a file is a rename."""
-    return out_dir.parent / f".{out_dir.name}{STAGING_SUFFIX}"
+def staging_dir(out_dir: Path, pid: int) -> Path:
+    """Beside the output folder: the same file system, so moving a file is a rename.
+
+    Named after the building process, so two builds of one site at once do
+    not take each other's files.
+    """
+    return out_dir.parent / f".{out_dir.name}{STAGING_SUFFIX}-{pid}"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_abandoned(out_dir: Path) -> None:
+    """Remove staging folders of builds that were killed (their process is gone)."""
+    prefix = f".{out_dir.name}{STAGING_SUFFIX}-"
+    for folder in out_dir.parent.glob(f"{prefix}*"):
+        pid = folder.name[len(prefix):]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
 def staged_beside(out_dir: Path) -> Iterator[Stager]:
     """A fresh staging folder for one build, removed when the build ends."""
-    root = staging_dir(out_dir.resolve())
-    if root.exists():
-        shutil.rmtree(root)  # left by a build that was killed
+    out_dir = out_dir.resolve()
+    remove_abandoned(out_dir)
+    root = staging_dir(out_dir, os.getpid())
+    shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     try:
         yield Stager(root)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -492,13 +495,19 @@ def test_template_error_keeps_the_old_site(scratch_site: ScratchSite) -> None:
 
 
 def test_staging_left_by_a_killed_build_is_cleared(scratch_site: ScratchSite) -> None:
-    staging = scratch_site.root / ".site.briefgen-staging"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a build process that no longer runs
+    staging = scratch_site.root / f".site.briefgen-staging-{gone.pid}"
     staging.mkdir()
     (staging / "index.html").write_text("half a page from a killed build")
+    # A build running at the same time keeps its own.
+    running = scratch_site.root / f".site.briefgen-staging-{os.getppid()}"
+    running.mkdir()
 
     scratch_site.build_ok("--no-cache")
 
     assert not staging.exists()
+    assert running.is_dir()
     assert "half a page" not in (scratch_site.out / "index.html").read_text()
 
 

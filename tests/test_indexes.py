@@ -47,7 +47,7 @@ def briefing(slug: str, date: str, *, tags: tuple[str, ...] = (),
         slug=slug, path=f"content/briefings/{slug}.md", title=slug.title(),
         date=dt.date.fromisoformat(date), summary="", updated=None, tags=tags, draft=False,
         sources=(), actors=tuple(BriefingActor(a.name, "", a.affiliation, a) for a in actors),
-        chronology=chronology, casualties=casualties, body="", body_html="",
+        chronology=chronology, casualties=casualties, body_html="",
         fingerprint=slug,
     )
 

@@ -64,6 +64,32 @@ def test_parallel_build_is_byte_identical_to_one_process(
     assert tree(tmp_path / "parallel") == clean_build(corpus, tmp_path / "single")
 
 
+@pytest.mark.parametrize("failing", ["first", "last"])
+def test_a_template_error_in_a_parallel_render_fails_cleanly(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 1)
+    out = tmp_path / "out"
+    build(corpus, out, "--no-cache", "--jobs", "2")
+    before = tree(out)
+    slugs = sorted(p.stem for p in (corpus / "content" / "briefings").glob("*.md"))
+    # Fails in this process's share (the first page) or in the worker's.
+    slug = slugs[0] if failing == "first" else slugs[-1]
+    (corpus / "templates").mkdir()
+    (corpus / "templates" / "briefing.html").write_text(
+        (REPO / "templates" / "briefing.html").read_text().replace(
+            "{% block main %}",
+            "{% block main %}{% if briefing.slug == '" + slug + "' %}{{ no_such }}{% endif %}",
+            1))
+
+    result = invoke("build", "-s", str(corpus), "-o", str(out), "--no-cache", "--jobs", "2")
+
+    assert result.exit_code == 1
+    assert "briefing.html" in result.stderr and "no_such" in result.stderr
+    assert tree(out) == before
+    assert not list(tmp_path.glob(".out.briefgen-staging*"))
+
+
 def _edit(site: Path, rng: random.Random, step: int) -> None:
     briefings = sorted((site / "content" / "briefings").glob("*.md"))
     action = rng.choice(["edit", "edit", "add", "delete", "rename", "registry", "template",
