@@ -50,6 +50,10 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # No modification-time check on every template lookup: an environment
+        # lives for one build, or in the preview server while theme_key()
+        # (which hashes every template) is unchanged.
+        auto_reload=False,
     )
     env.filters.update(
         date_html=date_html,
