@@ -21,7 +21,7 @@ from briefgen import exports, feeds
 from briefgen.diskcache import DiskCache, KeptFile, PageStore
 from briefgen.errors import BuildError
 from briefgen.indexes import derive
-from briefgen.loader import BriefingCache, Progress, load_site
+from briefgen.loader import BriefingCache, Progress, load_site, load_some
 from briefgen.model import Site
 from briefgen.render import (
     Output,
@@ -198,10 +198,12 @@ def render_briefings(options: BuildOptions, cache: BuildCache, paths: set[str]) 
     tens of milliseconds, while the pages across briefings wait for
     :func:`render`, which must follow and gives the whole site.
     """
-    site = load_site(options.site_dir, drafts=options.drafts, base_url=options.base_url,
-                     cache=cache.briefings)
+    # Only the saved files are read: their pages show nothing of the other
+    # briefings, and stat-ing those would grow with the site.
+    site = load_some(options.site_dir, paths, cache.briefings, drafts=options.drafts,
+                     base_url=options.base_url)
     env = _environment(options, site, template_dirs(options.site_dir), cache)
-    pages = [briefing_page(b, site) for b in site.briefings if b.path in paths]
+    pages = [briefing_page(b, site) for b in site.briefings]
     try:
         output, _ = render_pages(pages, env)
     except jinja2.TemplateError as exc:

@@ -272,3 +272,48 @@ def load_site(
     published = [b for b in briefings if drafts or not b.draft]
     published.sort(key=lambda b: (b.date, b.slug), reverse=True)
     return Site(config=config, briefings=tuple(published), actors=registry.actors)
+
+
+def load_some(
+    site_dir: Path,
+    paths: Iterable[str],
+    cache: BriefingCache,
+    *,
+    drafts: bool = False,
+    base_url: str | None = None,
+    renderer_factory: Callable[[], MarkdownRenderer] = MarkdownRenderer,
+) -> Site:
+    """A partial site: the config, the registry and the briefings at ``paths`` only.
+
+    The preview server's quick phase renders a saved briefing's own page,
+    which shows that briefing, the config and the registry and nothing of
+    the others; :func:`load_site` would stat all 10,000 sources of a large
+    site to know what else changed. Never give this site to anything that
+    renders pages across briefings. What it parses stays in ``cache`` for the
+    full load that follows; entries of other briefings are kept.
+    """
+    config = load_config(site_dir, base_url)
+    registry, errors = load_registry(site_dir, cache)
+    seeds = list_seeds(site_dir)
+    seeds_key = "\0".join(sorted(seeds))
+    renderer: MarkdownRenderer | None = None
+    briefings: list[Briefing] = []
+    for rel in sorted(paths):
+        rel_path = Path(rel)
+        raw, digest = _read_briefing(site_dir, rel_path, cache)
+        key = (rel, digest, registry.fingerprint, seeds_key)
+        result = cache.entries.get(key)
+        if result is None:
+            renderer = renderer or renderer_factory()
+            result = parse_briefing(rel_path, raw if raw is not None else
+                                    (site_dir / rel_path).read_bytes(),
+                                    registry.actors, seeds, renderer)
+            cache.entries[key] = result
+        if isinstance(result, Briefing):
+            briefings.append(result)
+        else:
+            errors.extend(result)
+    if errors:
+        raise BuildError(errors)
+    published = [b for b in briefings if drafts or not b.draft]
+    return Site(config=config, briefings=tuple(published), actors=registry.actors)

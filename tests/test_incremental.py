@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 from conftest import BRIEFING, BRIEFING_PATH, ScratchSite, briefing
 
+from briefgen import loader
 from briefgen.build import BuildOptions, build_site
 from briefgen.errors import BuildError
 from briefgen.incremental import Rebuilder
+from briefgen.loader import BriefingCache
 from briefgen.templating import theme_dir
 
 ACTOR_EXTRA = """\
@@ -242,6 +244,36 @@ def test_a_saved_briefings_page_comes_first_and_is_not_rewritten(
     # The second phase wrote the pages listing it, and agreed on the page itself.
     assert "index.html" in summary.late
     assert "briefings/2025-04-06-first/index.html" not in summary.late
+
+
+def test_the_first_phase_reads_only_the_saved_briefing(
+        scratch_site: ScratchSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its time must not grow with the site: no other source is read or even stat-ed."""
+    for n in range(5):
+        scratch_site.write(f"content/briefings/2025-03-0{n + 1}-other.md",
+                           briefing(title=f"Other {n}"))
+    quick: list[list[str]] = []
+    rebuilder = Rebuilder(BuildOptions(scratch_site.root, tmp_path / "served"),
+                          on_quick=lambda written, ms: quick.append(written))
+    rebuilder.rebuild()
+    read: list[str] = []
+    real_read = loader._read_briefing
+
+    def spy(site_dir: Path, rel_path: Path,
+            cache: BriefingCache | None) -> tuple[bytes | None, str]:
+        read.append(rel_path.as_posix())
+        return real_read(site_dir, rel_path, cache)
+
+    def first_phase_done(written: list[str], ms: float) -> None:
+        quick.append(written)
+        assert read == [BRIEFING_PATH]
+
+    monkeypatch.setattr(loader, "_read_briefing", spy)
+    rebuilder.on_quick = first_phase_done
+    path = scratch_site.write(BRIEFING_PATH, BRIEFING.replace("First briefing", "Saved"))
+    rebuilder.rebuild([path])
+    assert quick == [["briefings/2025-04-06-first/index.html"]]
+    assert len(read) > 6  # the second phase checks every source, as before
 
 
 def test_a_failing_second_phase_restores_the_last_good_build(
