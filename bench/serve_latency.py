@@ -1,19 +1,25 @@
-"""Preview latency on 1,000 briefings: save → page served, save → reload event, rebuild.
+"""Preview latency: save → page served, save → reload event, and both rebuild phases.
 
-Generates a site with :mod:`bench.corpus` in a temporary folder, starts the
-preview server in-process on a free loopback port, listens to its reload
-events like a browser does, then saves one briefing again and again (a new
-title each time) and measures, per save:
+Generates a site (``--corpus small``: :mod:`bench.corpus`, short briefings;
+``--corpus newsroom``: :mod:`bench.newsroom`, newsroom-scale ones) of each
+size in ``--sizes``, starts the preview server in-process on a free loopback
+port, listens to its reload events like a browser does, then saves one
+briefing again and again (a new title each time) and prints, as medians of
+the saves:
 
 - save → reload event: until the Server-Sent Events stream announces the new
   version (what an open page waits for before reloading);
 - save → page served: until a GET of the page returns the new title;
-- rebuild, first phase: until the saved briefing's own page was rendered
+- rebuild, quick phase: until the saved briefing's own page was rendered
   and written (what the reload waits for), as the server reports it;
-- rebuild, whole site: until every page across briefings (home, chronology,
+- rebuild, full phase: until every page across briefings (home, chronology,
   actors, places, tags, feeds, data) was rendered and synced too.
 
-Run: ``.venv/bin/python bench/serve_latency.py [--briefings 1000] [--saves 20]``.
+With ``--keep DIR`` generated sites stay in ``DIR`` and are reused by the
+next run (a 10,000-briefing newsroom corpus takes about a minute to write);
+the saved briefing is put back as it was at the end.
+
+Run: ``.venv/bin/python bench/serve_latency.py --corpus newsroom --sizes 1000,10000``.
 """
 
 from __future__ import annotations
@@ -23,26 +29,55 @@ import http.client
 import json
 import queue
 import random
+import re
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus import briefing_path, briefing_text, generate
+from bench import corpus, newsroom
 from briefgen.livereload import EVENTS_PATH
 from briefgen.serve import PreviewServer
 
-EDITED = 500
+TITLE = re.compile(r"^title: .*$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """The briefing the benchmark saves, and its page's path under the site root."""
+
+    source: Path
+    page: str
+
+    def with_title(self, original: str, title: str) -> str:
+        return TITLE.sub(lambda _: f'title: "{title}"', original, count=1)
+
+
+def make_site(kind: str, folder: Path, count: int) -> Edited:
+    """Generate (unless already there) a site of ``count`` briefings; the one to save."""
+    done = folder / ".generated"
+    if kind == "small":
+        if not done.exists():
+            corpus.generate(folder, count)
+        index = count // 2
+        source = folder / corpus.briefing_path(index)
+    else:
+        if not done.exists():
+            newsroom.write_site(folder, count)
+        source = sorted((folder / "content" / "briefings").glob("*.md"))[count // 2]
+    done.touch()
+    return Edited(source, f"briefings/{source.stem}/")
 
 
 def open_stream(port: int, page: str, version: str) -> http.client.HTTPResponse:
     """The event stream as the script of ``page``, served at ``version``, opens it."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", f"{EVENTS_PATH}?{urlencode({'version': version, 'page': page})}")
     return conn.getresponse()
 
@@ -64,7 +99,7 @@ def watch_for_reload(stream: http.client.HTTPResponse, arrived: queue.Queue[floa
 
 
 def get(port: int, path: str) -> bytes:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         conn.request("GET", path)
         return conn.getresponse().read()
@@ -72,62 +107,73 @@ def get(port: int, path: str) -> bytes:
         conn.close()
 
 
-def measure(count: int, saves: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:
-        root = generate(Path(tmp) / "site", count)
-        started = time.perf_counter()
-        server = PreviewServer(root, port=0)
-        server.start()
-        print(f"{count} briefings; first build {time.perf_counter() - started:.1f} s "
-              f"({server.last_summary.pages if server.last_summary else 0} files)")
-        page = f"{server.base_path}briefings/b-{EDITED:04d}/"
-        to_event, to_served, quick, rebuild = [], [], [], []
-        try:
-            for n in range(saves):
-                title = f"Edited title number {n}"
-                text = briefing_text(EDITED, random.Random(EDITED), title=title)
-                stream = open_stream(server.port, page, server.state.snapshot.version)
-                assert next_state(stream)["reload"] is False
-                arrived: queue.Queue[float] = queue.Queue()
-                threading.Thread(target=watch_for_reload, args=(stream, arrived),
-                                 daemon=True).start()
-                before = server.last_summary
-                saved = time.perf_counter()
-                (root / briefing_path(EDITED)).write_text(text, encoding="utf-8")
-                while title.encode() not in get(server.port, page):
-                    if time.perf_counter() - saved > 30:
-                        raise SystemExit("the page did not change within 30 s")
-                    time.sleep(0.002)
-                to_served.append(time.perf_counter() - saved)
-                to_event.append(arrived.get(timeout=30) - saved)
-                stream.close()
-                while server.last_summary is before:  # the second phase, to its end
-                    time.sleep(0.01)
-                summary = server.last_summary
-                assert summary is not None
-                quick.append((summary.quick_ms or summary.ms) / 1000)
-                rebuild.append(summary.ms / 1000)
-                time.sleep(0.3)  # let the watcher settle: one save per rebuild
-        finally:
-            server.stop()
-    report("save → reload event", to_event)
+def measure(kind: str, folder: Path, count: int, saves: int) -> None:
+    started = time.perf_counter()
+    edited = make_site(kind, folder, count)
+    print(f"{kind} corpus, {count} briefings: ready in {time.perf_counter() - started:.1f} s")
+    original = edited.source.read_text(encoding="utf-8")
+    started = time.perf_counter()
+    server = PreviewServer(folder, port=0)
+    server.start()
+    print(f"  first build {time.perf_counter() - started:.1f} s "
+          f"({server.last_summary.pages if server.last_summary else 0} files)")
+    page = f"{server.base_path}{edited.page}"
+    to_event, to_served, quick, full = [], [], [], []
+    try:
+        for n in range(saves):
+            title = f"Edited title number {n} {random.randrange(10**9)}"
+            text = edited.with_title(original, title)
+            stream = open_stream(server.port, page, server.state.snapshot.version)
+            assert next_state(stream)["reload"] is False
+            arrived: queue.Queue[float] = queue.Queue()
+            threading.Thread(target=watch_for_reload, args=(stream, arrived),
+                             daemon=True).start()
+            before = server.last_summary
+            saved = time.perf_counter()
+            edited.source.write_text(text, encoding="utf-8")
+            while title.encode() not in get(server.port, page):
+                if time.perf_counter() - saved > 60:
+                    raise SystemExit("the page did not change within 60 s")
+                time.sleep(0.002)
+            to_served.append(time.perf_counter() - saved)
+            to_event.append(arrived.get(timeout=60) - saved)
+            stream.close()
+            while server.last_summary is before:  # the full phase, to its end
+                time.sleep(0.01)
+            summary = server.last_summary
+            assert summary is not None
+            quick.append((summary.quick_ms or summary.ms) / 1000)
+            full.append(summary.ms / 1000)
+            time.sleep(0.3)  # let the watcher settle: one save per rebuild
+    finally:
+        server.stop()
+        edited.source.write_text(original, encoding="utf-8")
     report("save → page served", to_served)
-    report("rebuild, first phase", quick)
-    report("rebuild, whole site", rebuild)
+    report("save → reload event", to_event)
+    report("rebuild, quick phase", quick)
+    report("rebuild, full phase", full)
 
 
 def report(label: str, seconds: list[float]) -> None:
     ms = sorted(s * 1000 for s in seconds)
-    print(f"{label:22} median {statistics.median(ms):6.1f} ms   "
-          f"min {ms[0]:6.1f}   max {ms[-1]:6.1f}   (n={len(ms)})")
+    print(f"  {label:22} median {statistics.median(ms):7.1f} ms   "
+          f"min {ms[0]:7.1f}   max {ms[-1]:7.1f}   (n={len(ms)})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--briefings", type=int, default=1000)
-    parser.add_argument("--saves", type=int, default=20)
+    parser.add_argument("--corpus", choices=("small", "newsroom"), default="newsroom")
+    parser.add_argument("--sizes", default="1000",
+                        help="comma-separated briefing counts, e.g. 1000,10000")
+    parser.add_argument("--saves", type=int, default=15)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="folder to keep generated sites in and reuse them from")
     args = parser.parse_args()
-    measure(args.briefings, args.saves)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:
+        root = args.keep or Path(tmp)
+        for count in sizes:
+            measure(args.corpus, root / f"{args.corpus}-{count}", count, args.saves)
 
 
 if __name__ == "__main__":
