@@ -112,7 +112,9 @@ def render(
     go to its staging folder as they are made and the output names them.
     """
     timings = timings or Timings()
-    store = DiskCache.open(options.site_dir) if cache is None and options.use_cache else None
+    warned = page_store.warned if page_store is not None else None
+    store = (DiskCache.open(options.site_dir, warned) if cache is None and options.use_cache
+             else None)
     with timings.stage("load"):
         try:
             site = load_site(options.site_dir, drafts=options.drafts,
@@ -221,18 +223,19 @@ def build_site(
     timings = Timings()
     persistent = options.use_cache and cache is None
     inputs = ""
+    warned: set[str] = set()  # one warning per kind of cache problem, for all its files
     if persistent:
         with timings.stage("check sources"):
             # Read before the build: an edit made while it runs changes the
             # key, so the next build does not take the site for current.
             inputs = inputs_key(options.site_dir, (options.drafts, options.base_url,
                                                    str(options.out_dir.resolve())))
-            unchanged = unchanged_build(options.site_dir, options.out_dir, inputs)
+            unchanged = unchanged_build(options.site_dir, options.out_dir, inputs, warned)
         if unchanged is not None:
             files = len(unchanged.outputs)
             return BuildReport(unchanged.briefings, files, WriteResult(0, files, 0),
                                time.perf_counter() - started, timings)
-    page_store = PageStore.at(options.site_dir) if persistent else None
+    page_store = PageStore.at(options.site_dir, warned) if persistent else None
     # The preview server keeps pages in memory; a one-off build parks them on
     # disk, so its memory does not grow with the site.
     with ExitStack() as staging:

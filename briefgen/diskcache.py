@@ -78,23 +78,25 @@ def load_entries(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
         return {}
     warned = set() if warned is None else warned
 
-    def ignore(kind: str, message: str, *args: object) -> dict[Any, Any]:
+    def ignore(kind: str, where: Path, message: str, *args: object) -> dict[Any, Any]:
         if kind not in warned:
             warned.add(kind)
             log.warning("ignoring the build cache %s: " + message + "; it will be rebuilt. "
-                        "'briefgen clean' removes it.", path, *args)
+                        "'briefgen clean' removes it.", where, *args)
         return {}
 
     try:
         with path.open("rb") as stream:
             header = _ModelUnpickler(stream).load()
             if header != format_marker():
-                return ignore("foreign", "made by another briefgen version (%s)", header)
+                # Every file of the folder says the same after an upgrade: name the folder.
+                return ignore("foreign", path.parent,
+                              "made by another briefgen version (%s)", header)
             entries = _ModelUnpickler(stream).load()
     except Exception as exc:  # a corrupt cache must never stop a build
-        return ignore("corrupt", "it is unreadable (%s)", exc)
+        return ignore("corrupt", path, "it is unreadable (%s)", exc)
     if not isinstance(entries, dict):
-        return ignore("corrupt", "unexpected content")
+        return ignore("corrupt", path, "unexpected content")
     return entries
 
 
@@ -120,8 +122,9 @@ class DiskCache:
     warned: set[str] = field(default_factory=set)
 
     @classmethod
-    def open(cls, site_dir: Path) -> DiskCache:
-        return cls(site_dir / CACHE_DIR)
+    def open(cls, site_dir: Path, warned: set[str] | None = None) -> DiskCache:
+        """The cache of ``site_dir``; ``warned`` is shared by the build's other cache files."""
+        return cls(site_dir / CACHE_DIR, warned=set() if warned is None else warned)
 
     def _shard(self, number: int) -> dict[Any, Any]:
         if number not in self.stored:
@@ -217,14 +220,17 @@ class PageStore:
     keys: dict[str, str] = field(default_factory=dict)
     """Page keys of the build in progress, recorded after it is written."""
     stored_groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    warned: set[str] = field(default_factory=set)
+    """Kinds of cache problem already reported in this build (see :func:`load_entries`)."""
 
     @classmethod
-    def at(cls, site_dir: Path) -> PageStore:
+    def at(cls, site_dir: Path, warned: set[str] | None = None) -> PageStore:
         """The store of ``site_dir``; :meth:`activate` reads it once the theme key is known."""
-        return cls(site_dir / CACHE_DIR / PAGES_FILE, "", {})
+        return cls(site_dir / CACHE_DIR / PAGES_FILE, "", {},
+                   warned=set() if warned is None else warned)
 
     def activate(self, theme_key: str) -> None:
-        entries = load_entries(self.path)
+        entries = load_entries(self.path, self.warned)
         same_theme = entries.get("theme") == theme_key
         pages = entries.get("pages") if same_theme else None
         groups = entries.get("groups") if same_theme else None

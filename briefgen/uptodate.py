@@ -90,9 +90,10 @@ def manifest_path(site_dir: Path) -> Path:
     return site_dir / CACHE_DIR / MANIFEST
 
 
-def unchanged_build(site_dir: Path, out_dir: Path, inputs: str) -> Manifest | None:
+def unchanged_build(site_dir: Path, out_dir: Path, inputs: str,
+                    warned: set[str] | None = None) -> Manifest | None:
     """The last build's manifest if the site on disk is what a build would write now."""
-    entries = load_entries(manifest_path(site_dir))
+    entries = load_entries(manifest_path(site_dir), warned)
     manifest = entries.get("manifest")
     if not isinstance(manifest, dict) or manifest.get("inputs") != inputs:
         return None
