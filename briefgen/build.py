@@ -37,7 +37,14 @@ from briefgen.render import (
 from briefgen.sitepages import home_page, site_pages
 from briefgen.staging import Stager, staged_beside
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
-from briefgen.uptodate import inputs_key, output_signatures, record_build, unchanged_build
+from briefgen.uptodate import (
+    Inputs,
+    is_unchanged,
+    output_signatures,
+    read_inputs,
+    read_manifest,
+    record_build,
+)
 from briefgen.writer import WriteResult, check_output_dir, write_site
 
 log = logging.getLogger(__name__)
@@ -222,18 +229,20 @@ def build_site(
     check_output_dir(options.out_dir, options.site_dir)
     timings = Timings()
     persistent = options.use_cache and cache is None
-    inputs = ""
+    inputs = Inputs("", {})
     warned: set[str] = set()  # one warning per kind of cache problem, for all its files
     if persistent:
         with timings.stage("check sources"):
             # Read before the build: an edit made while it runs changes the
             # key, so the next build does not take the site for current.
-            inputs = inputs_key(options.site_dir, (options.drafts, options.base_url,
-                                                   str(options.out_dir.resolve())))
-            unchanged = unchanged_build(options.site_dir, options.out_dir, inputs, warned)
-        if unchanged is not None:
-            files = len(unchanged.outputs)
-            return BuildReport(unchanged.briefings, files, WriteResult(0, files, 0),
+            manifest = read_manifest(options.site_dir, warned)
+            inputs = read_inputs(options.site_dir, (options.drafts, options.base_url,
+                                                    str(options.out_dir.resolve())),
+                                 manifest.files if manifest else {})
+            unchanged = is_unchanged(manifest, inputs, options.out_dir)
+        if unchanged and manifest is not None:
+            files = len(manifest.outputs)
+            return BuildReport(manifest.briefings, files, WriteResult(0, files, 0),
                                time.perf_counter() - started, timings)
     page_store = PageStore.at(options.site_dir, warned) if persistent else None
     # The preview server keeps pages in memory; a one-off build parks them on

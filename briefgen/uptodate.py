@@ -8,15 +8,20 @@ inode of every output file. When the inputs hash the same and the output
 folder holds exactly those files, untouched, the site on disk already is
 what the build would write, and nothing is loaded, rendered or written.
 
-Inputs are hashed by content, not by timestamp, so an edit within one mtime
-tick is never missed; reading every source costs a fraction of a second on
-ten thousand briefings.
+Inputs are compared by content, not by timestamp, so an edit within one
+mtime tick is never missed. Each file's hash is kept in the manifest with
+its size, mtime, ctime and inode, and reused while those are unchanged —
+but only for files last changed well before their hash was taken, the rule
+Git uses against "racily clean" files: a file written in the same clock
+tick as it was hashed could change again without its timestamps moving, so
+it is hashed anew until it is older.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +32,28 @@ MANIFEST = "manifest.pickle"
 INPUT_FOLDERS = ("content", "templates")
 
 
+FileStat = tuple[int, int, int, int]
+"""Size, mtime, ctime (which no tool can set back) and inode of an input file."""
+FileTable = dict[str, tuple[FileStat, bytes, int]]
+"""Input path → (its stat, hash of its content, when the hash was taken, ns)."""
+RACY_NS = 2_000_000_000
+"""A file changed less than this before it was hashed is hashed again next time
+(file systems with coarse timestamps tick once per second or two)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Manifest:
     inputs: str
     outputs: dict[str, Signature]
     briefings: int
+    files: FileTable
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    key: str
+    """A hash of every input's path and content, and of the build options."""
+    files: FileTable
 
 
 def _walk(folder: str, prefix: str = "") -> list[tuple[str, os.DirEntry[str]]]:
@@ -50,23 +72,49 @@ def _walk(folder: str, prefix: str = "") -> list[tuple[str, os.DirEntry[str]]]:
     return found
 
 
-def inputs_key(site_dir: Path, options: tuple[object, ...]) -> str:
-    """A hash of everything a build of ``site_dir`` with ``options`` reads."""
+def read_inputs(site_dir: Path, options: tuple[object, ...], known: FileTable) -> Inputs:
+    """Hash everything a build of ``site_dir`` with ``options`` reads.
+
+    ``known`` is the previous build's table: a file whose stat is unchanged
+    and that was not racily fresh when hashed keeps its hash unread.
+    """
     digest = hashlib.blake2b(repr((format_marker(), options)).encode(), digest_size=16)
     sources = [("briefgen.yaml", str(site_dir / "briefgen.yaml"))]
     for name in INPUT_FOLDERS:
         sources.extend((f"{name}/{rel}", e.path) for rel, e in _walk(str(site_dir / name)))
     sources.extend((f"theme/{rel}", e.path) for rel, e in _walk(str(theme_dir())))
+    files: FileTable = {}
     for rel, path in sources:
         digest.update(rel.encode() + b"\0")
-        try:
-            with open(path, "rb") as stream:
-                digest.update(stream.read())
-        except OSError:
+        entry = _file_entry(path, known.get(rel))
+        if entry is None:
             digest.update(b"\1missing")
+            continue
+        files[rel] = entry
+        digest.update(entry[1])
     for rel, _ in _walk(str(site_dir / "seeds")):  # briefings check only that seeds exist
         digest.update(b"seed\0" + rel.encode())
-    return digest.hexdigest()
+    return Inputs(digest.hexdigest(), files)
+
+
+def _file_entry(
+    path: str, known: tuple[FileStat, bytes, int] | None
+) -> tuple[FileStat, bytes, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    stat: FileStat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    if (known is not None and known[0] == stat
+            and max(st.st_mtime_ns, st.st_ctime_ns) < known[2] - RACY_NS):
+        return known
+    hashed_at = time.time_ns()
+    try:
+        with open(path, "rb") as stream:
+            content = stream.read()
+    except OSError:
+        return None
+    return stat, hashlib.blake2b(content, digest_size=16).digest(), hashed_at
 
 
 def output_signatures(out_dir: Path) -> dict[str, Signature]:
@@ -90,23 +138,28 @@ def manifest_path(site_dir: Path) -> Path:
     return site_dir / CACHE_DIR / MANIFEST
 
 
-def unchanged_build(site_dir: Path, out_dir: Path, inputs: str,
-                    warned: set[str] | None = None) -> Manifest | None:
-    """The last build's manifest if the site on disk is what a build would write now."""
+def read_manifest(site_dir: Path, warned: set[str] | None = None) -> Manifest | None:
+    """What the last successful build of ``site_dir`` recorded, if anything usable."""
     entries = load_entries(manifest_path(site_dir), warned)
     manifest = entries.get("manifest")
-    if not isinstance(manifest, dict) or manifest.get("inputs") != inputs:
+    if not isinstance(manifest, dict):
         return None
-    outputs = manifest.get("outputs")
-    if not isinstance(outputs, dict) or not out_dir.is_dir():
+    outputs, files = manifest.get("outputs"), manifest.get("files")
+    if not isinstance(outputs, dict) or not isinstance(files, dict):
         return None
-    if output_signatures(out_dir) != outputs:
-        return None
-    return Manifest(inputs, outputs, int(manifest.get("briefings", 0)))
+    return Manifest(str(manifest.get("inputs")), outputs, int(manifest.get("briefings", 0)),
+                    files)
 
 
-def record_build(site_dir: Path, outputs: dict[str, Signature], inputs: str,
+def is_unchanged(manifest: Manifest | None, inputs: Inputs, out_dir: Path) -> bool:
+    """Whether the site on disk is what a build of ``inputs`` would write now."""
+    return (manifest is not None and manifest.inputs == inputs.key and out_dir.is_dir()
+            and output_signatures(out_dir) == manifest.outputs)
+
+
+def record_build(site_dir: Path, outputs: dict[str, Signature], inputs: Inputs,
                  briefings: int) -> None:
-    """Remember the inputs and the ``outputs`` (from :func:`output_signatures`) of a build."""
+    """Remember the ``inputs`` and the ``outputs`` (from :func:`output_signatures`) of a build."""
     save_entries(manifest_path(site_dir), {"manifest": {
-        "inputs": inputs, "outputs": outputs, "briefings": briefings}})
+        "inputs": inputs.key, "outputs": outputs, "briefings": briefings,
+        "files": inputs.files}})

@@ -253,3 +253,39 @@ def test_cached_briefings_round_trip_exactly(corpus: Path) -> None:
     restored = diskcache._ModelUnpickler(io.BytesIO(pickle.dumps(briefings))).load()
     assert restored == briefings and restored is not briefings
     assert [repr(b) for b in restored] == [repr(b) for b in briefings]
+
+
+def test_inputs_are_reread_only_when_changed_or_racily_fresh(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefgen import uptodate
+
+    opened: list[str] = []
+
+    def counting_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(str(path))
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(uptodate, "open", counting_open, raising=False)
+    out = tmp_path / "out"
+    build(corpus, out)
+    first = len(opened)
+    assert first > 16  # every input read once
+
+    # The site's files were just written, so hashed within the racy window:
+    # hashed again, however unchanged; the theme's old files are not.
+    opened.clear()
+    build(corpus, out)
+    site_inputs = {str(p) for p in [corpus / "briefgen.yaml", *(corpus / "content").rglob("*")]
+                   if p.is_file()}
+    assert set(opened) == site_inputs
+
+    # Files older than the racy window keep their hash; only the edited one is read.
+    monkeypatch.setattr(uptodate, "RACY_NS", 0)
+    build(corpus, out)
+    opened.clear()
+    target = sorted((corpus / "content" / "briefings").glob("*.md"))[3]
+    target.write_text(target.read_text().replace('summary: "', 'summary: "Edited. ', 1))
+    build(corpus, out)
+    assert [Path(p).name for p in opened] == [target.name]
+    assert tree(out) == clean_build(corpus, tmp_path / "clean")
