@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.build import BuildCache, BuildOptions, render, render_briefings
+from briefgen.build import BuildCache, BuildOptions, Timings, render, render_briefings
 from briefgen.errors import BriefgenError
 from briefgen.loader import BRIEFINGS_DIR
 from briefgen.render import in_memory
@@ -56,6 +56,8 @@ class RebuildSummary:
     """Output paths written or removed after the first phase: what is left to reload."""
     quick_ms: float | None = None
     """When the saved briefings' own pages were written (first phase), if there was one."""
+    stages: tuple[tuple[str, float], ...] = ()
+    """Seconds per stage of the full phase (load, derive, render pages, …, sync)."""
 
     def line(self) -> str:
         """One line: what changed, what was written, how long it took."""
@@ -124,10 +126,11 @@ class Rebuilder:
         # Until this render succeeds, what it read may be partly recorded in the
         # cache, so a failure means reading everything next time.
         self._reread = True
+        timings = Timings()
         try:
-            site, output = render(self.options, self.cache)
+            site, output = render(self.options, self.cache, timings)
             self._reread = False
-            with self.lock:
+            with timings.stage("sync"), self.lock:
                 written, removed = self._sync(in_memory(output))
         except BaseException:
             with self.lock:
@@ -141,12 +144,13 @@ class Rebuilder:
         written = sorted(set(written) | set(undo))
         return RebuildSummary(tuple(rels), tuple(written), tuple(removed), len(output),
                               (time.perf_counter() - started) * 1000, site.config.base_path,
-                              late, quick_ms)
+                              late, quick_ms, tuple(timings.stages))
 
     def _quick_pages(self, site_dir: Path, rels: list[str]) -> dict[str, Content]:
         """The saved briefings' own pages, when the change is only briefings being saved."""
-        prefix = BRIEFINGS_DIR.as_posix() + "/"
-        if not rels or not all(r.startswith(prefix) and r.endswith(".md") and
+        # Only files the loader lists as briefings: directly in the folder (a
+        # file in a subfolder is no briefing, and must not flash up as one).
+        if not rels or not all(Path(r).parent == BRIEFINGS_DIR and r.endswith(".md") and
                                (site_dir / r).is_file() for r in rels):
             return {}  # deletions, renames, registry, templates: the full render decides
         try:

@@ -276,6 +276,21 @@ def test_the_first_phase_reads_only_the_saved_briefing(
     assert len(read) > 6  # the second phase checks every source, as before
 
 
+def test_a_file_in_a_subfolder_of_briefings_gets_no_first_phase(
+        scratch_site: ScratchSite, tmp_path: Path) -> None:
+    """The loader lists only files directly in the folder; the first phase must agree."""
+    quick: list[list[str]] = []
+    served = tmp_path / "served"
+    rebuilder = Rebuilder(BuildOptions(scratch_site.root, served),
+                          on_quick=lambda written, ms: quick.append(written))
+    rebuilder.rebuild()
+    path = scratch_site.write("content/briefings/old/2025-04-06-first.md",
+                              BRIEFING.replace("First briefing", "An old copy"))
+    rebuilder.rebuild([path])
+    assert quick == []
+    assert scratch_site.snapshot(served) == clean_build(scratch_site, tmp_path / "clean")
+
+
 def test_a_failing_second_phase_restores_the_last_good_build(
         scratch_site: ScratchSite, tmp_path: Path) -> None:
     served = tmp_path / "served"
