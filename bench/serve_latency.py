@@ -13,7 +13,8 @@ the saves:
 - rebuild, quick phase: until the saved briefing's own page was rendered
   and written (what the reload waits for), as the server reports it;
 - rebuild, full phase: until every page across briefings (home, chronology,
-  actors, places, tags, feeds, data) was rendered and synced too.
+  actors, places, tags, feeds, data) was rendered and synced too, and how
+  long each of its stages took.
 
 With ``--keep DIR`` generated sites stay in ``DIR`` and are reused by the
 next run (a 10,000-briefing newsroom corpus takes about a minute to write);
@@ -119,6 +120,7 @@ def measure(kind: str, folder: Path, count: int, saves: int) -> None:
           f"({server.last_summary.pages if server.last_summary else 0} files)")
     page = f"{server.base_path}{edited.page}"
     to_event, to_served, quick, full = [], [], [], []
+    stages: dict[str, list[float]] = {}
     try:
         for n in range(saves):
             title = f"Edited title number {n} {random.randrange(10**9)}"
@@ -144,6 +146,8 @@ def measure(kind: str, folder: Path, count: int, saves: int) -> None:
             assert summary is not None
             quick.append((summary.quick_ms or summary.ms) / 1000)
             full.append(summary.ms / 1000)
+            for name, seconds in summary.stages:
+                stages.setdefault(name, []).append(seconds)
             time.sleep(0.3)  # let the watcher settle: one save per rebuild
     finally:
         server.stop()
@@ -152,6 +156,8 @@ def measure(kind: str, folder: Path, count: int, saves: int) -> None:
     report("save → reload event", to_event)
     report("rebuild, quick phase", quick)
     report("rebuild, full phase", full)
+    for name, seconds in stages.items():
+        report(f"  of which {name}", seconds)
 
 
 def report(label: str, seconds: list[float]) -> None:
