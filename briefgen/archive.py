@@ -50,22 +50,27 @@ class Period:
     briefings: tuple[Briefing, ...] = ()
     incidents: tuple[Incident, ...] = ()
     events: tuple[EventRef, ...] = ()
-    days: tuple[Day, ...] = field(init=False, repr=False, compare=False)
-    """Events grouped by resolved date, newest first.
+    _days: tuple[Day, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
-    Events are sorted by (start, end, time), so one group's events are
-    adjacent and the groups come out newest first too. Grouped once here: a
-    month is shown on its own page and on the archive's index page.
-    """
+    @property
+    def days(self) -> tuple[Day, ...]:
+        """Events grouped by resolved date, newest first.
 
-    def __post_init__(self) -> None:
-        grouped: dict[tuple[dt.date, dt.date, Precision], list[EventRef]] = {}
-        for ref in self.events:
-            spec = ref.entry.date
-            grouped.setdefault((spec.start, spec.end, spec.precision), []).append(ref)
-        object.__setattr__(self, "days", tuple(
-            Day(DateSpec("", start, end, precision, False), tuple(refs))
-            for (start, end, precision), refs in grouped.items()))
+        Events are sorted by (start, end, time), so one group's events are
+        adjacent and the groups come out newest first too. Grouped on first
+        use and kept: a month is shown on its own page and on the archive's
+        index page, and a build that reuses both pages never needs it.
+        """
+        if self._days is None:
+            grouped: dict[tuple[dt.date, dt.date, Precision], list[EventRef]] = {}
+            for ref in self.events:
+                spec = ref.entry.date
+                grouped.setdefault((spec.start, spec.end, spec.precision), []).append(ref)
+            object.__setattr__(self, "_days", tuple(
+                Day(DateSpec("", start, end, precision, False), tuple(refs))
+                for (start, end, precision), refs in grouped.items()))
+        assert self._days is not None
+        return self._days
 
     @property
     def label(self) -> str:
@@ -96,10 +101,15 @@ def periods(
     events: Iterable[EventRef] = (),
 ) -> list[Period]:
     """Group newest-first items into months, newest month first."""
-    by_month: dict[str, tuple[list[Briefing], list[Incident], list[EventRef]]] = {}
+    # Keyed by (year, month), named once per month: this runs for every
+    # actor, place and tag on every build, over every event they have.
+    by_month: dict[tuple[int, int], tuple[list[Briefing], list[Incident], list[EventRef]]] = {}
 
     def month(day: dt.date) -> tuple[list[Briefing], list[Incident], list[EventRef]]:
-        return by_month.setdefault(month_key(day), ([], [], []))
+        found = by_month.get((day.year, day.month))
+        if found is None:
+            found = by_month[(day.year, day.month)] = ([], [], [])
+        return found
 
     for b in briefings:
         month(b.date)[0].append(b)
@@ -107,8 +117,8 @@ def periods(
         month(incident.latest.record.date.start)[1].append(incident)
     for ref in events:
         month(ref.entry.date.start)[2].append(ref)
-    return [Period(key, tuple(b), tuple(i), tuple(e))
-            for key, (b, i, e) in sorted(by_month.items(), reverse=True)]
+    return [Period(month_key(dt.date(year, number, 1)), tuple(b), tuple(i), tuple(e))
+            for (year, number), (b, i, e) in sorted(by_month.items(), reverse=True)]
 
 
 def latest(months: Sequence[Period]) -> list[Period]:
