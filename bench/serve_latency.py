@@ -162,7 +162,7 @@ def measure(kind: str, folder: Path, count: int, saves: int) -> None:
 
 def report(label: str, seconds: list[float]) -> None:
     ms = sorted(s * 1000 for s in seconds)
-    print(f"  {label:22} median {statistics.median(ms):7.1f} ms   "
+    print(f"  {label:26} median {statistics.median(ms):7.1f} ms   "
           f"min {ms[0]:7.1f}   max {ms[-1]:7.1f}   (n={len(ms)})")
 
 
