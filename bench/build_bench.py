@@ -109,8 +109,10 @@ def scenarios(tool: str, folder: Path) -> dict[str, list[str] | None]:
     if tool == "briefgen":
         return {"cold": [*BRIEFGEN, "build"], "warm": [*BRIEFGEN, "build"],
                 "one changed": [*BRIEFGEN, "build"]}
-    return {"cold": ["hugo", "--quiet"], "warm": ["hugo", "--quiet"],
-            "one changed": ["hugo", "--quiet"]}
+    # --buildFuture: the corpus runs years past today, and Hugo leaves out
+    # pages dated in the future, which would spare it half of the work.
+    hugo = ["hugo", "--quiet", "--buildFuture"]
+    return {"cold": hugo, "warm": hugo, "one changed": hugo}
 
 
 def clean(tool: str, folder: Path) -> None:
