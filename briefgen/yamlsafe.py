@@ -165,7 +165,9 @@ def _document(events: Any, located: Located, line_offset: int) -> tuple[Any, Yam
             positions[path] = (mark.line + 1 + line_offset, mark.column + 1)
             if cls is _ScalarEvent:
                 value = event.value
-                if event.style is None and value in NULL_WORDS:
+                # Plain (unquoted) style is None from PyYAML's own parser and
+                # "" from libyaml's: both mean null here, quoted text does not.
+                if not event.style and value in NULL_WORDS:
                     value = None
             elif cls is _SequenceStartEvent:
                 stack.append([[], path, 0])

@@ -493,7 +493,7 @@ def _reference_to_data(node: Any, path: Any, located: Any, line_offset: int) -> 
     located.positions[path] = (node.start_mark.line + 1 + line_offset,
                                node.start_mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
-        if node.style is None and node.value in yamlsafe.NULL_WORDS:
+        if not node.style and node.value in yamlsafe.NULL_WORDS:
             return None
         return node.value
     if isinstance(node, yaml.SequenceNode):
@@ -635,3 +635,23 @@ def test_deep_nesting_is_data_up_to_libyamls_limit() -> None:
     assert depth == 899
     with pytest.raises(yamlsafe.YamlError, match="maximum nesting depth"):
         yamlsafe.load_yaml("a: " + "[" * 2000 + "]" * 2000 + "\n", "f.md")
+
+
+@pytest.mark.parametrize("events", ["libyaml", "python"])
+def test_null_words_mean_null_whichever_parser_reads_them(
+    events: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # libyaml marks plain scalars with style "", PyYAML's own parser with None.
+    parser = yamlsafe._PyEvents if events == "python" else yamlsafe._Events
+    monkeypatch.setattr(yamlsafe, "_Events", parser)
+    data = yamlsafe.load_yaml("a:\nb: ~\nc: null\nd: 'null'\ne: \"~\"\nf: ''\n", "x").data
+    assert data == {"a": None, "b": None, "c": None, "d": "null", "e": "~", "f": ""}
+
+
+def test_a_null_optional_field_is_left_out_not_shown(scratch_site: ScratchSite) -> None:
+    text = BRIEFING.replace("tags: [strikes]\n", "tags: [strikes]\nupdated: ~\n", 1)
+    scratch_site.write(BRIEFING_PATH, text)
+
+    scratch_site.build_ok()
+
+    assert "Updated" not in scratch_site.page().text
