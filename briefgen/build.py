@@ -111,12 +111,14 @@ def render(
     progress: Progress | None = None,
     page_store: PageStore | None = None,
     stager: Stager | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> tuple[Site, Output]:
     """Load and render the site; raises :class:`BuildError` on any content error.
 
     With no in-memory ``cache`` (a one-off build) the disk cache stands in for
     it, unless ``options.use_cache`` is off. With a ``stager`` rendered files
     go to its staging folder as they are made and the output names them.
+    ``digests`` are the up-to-date check's fingerprints of the sources.
     """
     timings = timings or Timings()
     warned = page_store.warned if page_store is not None else None
@@ -127,7 +129,8 @@ def render(
             site = load_site(options.site_dir, drafts=options.drafts,
                              base_url=options.base_url,
                              cache=cache.briefings if cache else None,
-                             store=store, progress=progress, workers=options.workers)
+                             store=store, progress=progress, workers=options.workers,
+                             digests=digests)
         finally:
             # Even a failed build keeps what it parsed: fixing one file then
             # re-parses that file only.
@@ -249,7 +252,10 @@ def build_site(
     # disk, so its memory does not grow with the site.
     with ExitStack() as staging:
         stager = staging.enter_context(staged_beside(options.out_dir)) if cache is None else None
-        site, output = render(options, cache, timings, progress, page_store, stager)
+        # The up-to-date check has just hashed every source; the loader
+        # reads only the files it must parse.
+        digests = {rel: entry[1].hex() for rel, entry in inputs.files.items()}
+        site, output = render(options, cache, timings, progress, page_store, stager, digests)
         with timings.stage("write"):
             kept = {path for path, content in output.items() if isinstance(content, KeptFile)}
             result = write_site(output, options.out_dir, known_unchanged=kept)

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -171,28 +171,37 @@ def load_briefings(
     store: DiskCache | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> tuple[list[Briefing], list[ContentError]]:
     """Every briefing, from the in-memory cache, the disk cache or parsed anew.
 
     Files not found in either cache are parsed together, on every core when
     there are many (``parallel.parse_all``); results keep the files' order.
+    ``digests`` are fingerprints the caller has just taken (the up-to-date
+    check hashes every source): a file found in the cache by its digest is
+    not read again.
     """
     seeds_key = "\0".join(sorted(seeds))
     keys: list[tuple[str, str, str, str]] = []
     results: dict[tuple[str, str, str, str], Briefing | list[ContentError]] = {}
     pending: list[tuple[tuple[str, str, str, str], Path, bytes]] = []
     for rel_path in files if files is not None else briefing_files(site_dir):
-        raw, digest = _read_briefing(site_dir, rel_path, cache)
+        raw, digest = _read_briefing(site_dir, rel_path, cache, digests)
         key = (rel_path.as_posix(), digest, registry.fingerprint, seeds_key)
-        keys.append(key)
         result = cache.entries.get(key) if cache else None
         if result is None and store is not None:
             result = store.get(key)
         if result is not None:
             results[key] = result
         else:
-            pending.append((key, rel_path, raw if raw is not None else
-                            (site_dir / rel_path).read_bytes()))
+            if raw is None:
+                # The digest came from an earlier read; parse what the file
+                # holds now, under its own key, so no cache entry ever pairs
+                # one content's key with another content's parse.
+                raw = (site_dir / rel_path).read_bytes()
+                key = (key[0], fingerprint(raw), key[2], key[3])
+            pending.append((key, rel_path, raw))
+        keys.append(key)
     parsed = parse_all([(path, raw) for _, path, raw in pending], registry.actors, seeds,
                        renderer, workers=workers, progress=progress)
     for (key, _, _), result in zip(pending, parsed, strict=True):
@@ -215,19 +224,24 @@ def load_briefings(
 
 
 def _read_briefing(
-    site_dir: Path, rel_path: Path, cache: BriefingCache | None
+    site_dir: Path, rel_path: Path, cache: BriefingCache | None,
+    digests: Mapping[str, str] | None = None,
 ) -> tuple[bytes | None, str]:
-    """The file's bytes and fingerprint, or ``None`` and the cached fingerprint.
+    """The file's bytes and fingerprint, or ``None`` and a fingerprint known already.
 
-    A file is trusted unchanged only when the watcher did not report it *and*
-    its size, mtime and inode are the same, so a missed event cannot serve
-    stale content, nor can a same-size save within one mtime tick.
+    In the preview server (``cache``) a file is trusted unchanged only when
+    the watcher did not report it *and* its size, mtime and inode are the
+    same, so a missed event cannot serve stale content, nor can a same-size
+    save within one mtime tick.
     """
     path = site_dir / rel_path
+    rel = rel_path.as_posix()
     if cache is None:
+        checked = digests.get(rel) if digests is not None else None
+        if checked is not None:
+            return None, checked
         raw = path.read_bytes()
         return raw, fingerprint(raw)
-    rel = rel_path.as_posix()
     st = path.stat()
     signature = (st.st_mtime_ns, st.st_size, st.st_ino)
     known = cache.files.get(rel)
@@ -249,8 +263,13 @@ def load_site(
     store: DiskCache | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> Site:
-    """Everything in ``site_dir``, validated; raises :class:`BuildError` listing all errors."""
+    """Everything in ``site_dir``, validated; raises :class:`BuildError` listing all errors.
+
+    ``digests``: fingerprints of briefing files just taken, by path relative
+    to ``site_dir`` (see :func:`load_briefings`).
+    """
     errors: list[ContentError] = []
     config: SiteConfig | None = None
     try:
@@ -264,7 +283,7 @@ def load_site(
     seeds = list_seeds(site_dir)
     briefings, briefing_errors = load_briefings(
         site_dir, registry, seeds, renderer_factory(), cache, store=store, progress=progress,
-        workers=workers
+        workers=workers, digests=digests
     )
     errors.extend(briefing_errors)
     if errors or config is None:

@@ -289,3 +289,38 @@ def test_inputs_are_reread_only_when_changed_or_racily_fresh(
     build(corpus, out)
     assert [Path(p).name for p in opened] == [target.name]
     assert tree(out) == clean_build(corpus, tmp_path / "clean")
+
+
+def test_the_loader_reads_only_the_briefings_it_parses(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(corpus, out)
+    target = sorted((corpus / "content" / "briefings").glob("*.md"))[5]
+    target.write_text(target.read_text().replace('summary: "', 'summary: "Edited. ', 1))
+    read: list[str] = []
+    real_read_bytes = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        if "briefings" in self.parts and self.suffix == ".md":
+            read.append(self.name)
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    build(corpus, out)
+    assert read == [target.name]
+    monkeypatch.undo()
+    assert tree(out) == clean_build(corpus, tmp_path / "clean")
+
+
+def test_a_stale_digest_never_files_a_parse_under_the_wrong_key(corpus: Path) -> None:
+    from briefgen.loader import fingerprint, load_site
+
+    target = sorted((corpus / "content" / "briefings").glob("*.md"))[2]
+    rel = target.relative_to(corpus).as_posix()
+    store = diskcache.DiskCache.open(corpus)
+    # The file changed after its digest was taken: parsed as it is now.
+    site = load_site(corpus, workers=1, store=store, digests={rel: "0" * 32})
+    now = fingerprint(target.read_bytes())
+    assert [b.fingerprint for b in site.briefings if b.path == rel] == [now]
+    assert {key[1] for key in store.used if key[0] == rel} == {now}
