@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -259,10 +260,10 @@ def test_the_first_phase_reads_only_the_saved_briefing(
     read: list[str] = []
     real_read = loader._read_briefing
 
-    def spy(site_dir: Path, rel_path: Path,
-            cache: BriefingCache | None) -> tuple[bytes | None, str]:
+    def spy(site_dir: Path, rel_path: Path, cache: BriefingCache | None,
+            digests: Mapping[str, str] | None = None) -> tuple[bytes | None, str]:
         read.append(rel_path.as_posix())
-        return real_read(site_dir, rel_path, cache)
+        return real_read(site_dir, rel_path, cache, digests)
 
     def first_phase_done(written: list[str], ms: float) -> None:
         quick.append(written)
