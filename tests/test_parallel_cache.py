@@ -38,6 +38,17 @@ def clean_build(site: Path, out: Path) -> dict[str, bytes]:
     return tree(out)
 
 
+def briefing_file(site: Path, index: int) -> Path:
+    return sorted((site / "content" / "briefings").glob("*.md"))[index]
+
+
+def edit_summary(site: Path, index: int) -> Path:
+    """Change the summary of the ``index``-th briefing, as a writer would."""
+    target = briefing_file(site, index)
+    target.write_text(target.read_text().replace('summary: "', 'summary: "Edited. ', 1))
+    return target
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     site = tmp_path / "site-src"
@@ -200,7 +211,7 @@ def test_clean_refuses_a_folder_no_build_wrote(corpus: Path, tmp_path: Path) -> 
 def test_stale_files_and_folders_are_removed_in_place(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(corpus, out)
-    victim = sorted((corpus / "content" / "briefings").glob("*.md"))[0]
+    victim = briefing_file(corpus, 0)
     page = out / "briefings" / victim.stem / "index.html"
     assert page.is_file()
     victim.unlink()
@@ -227,7 +238,7 @@ def test_an_unchanged_site_is_not_rebuilt_and_any_change_is_seen(
 
     # The same bytes rewritten in place within one mtime tick would fool a
     # timestamp check; inputs are compared by content.
-    target = sorted((corpus / "content" / "briefings").glob("*.md"))[0]
+    target = briefing_file(corpus, 0)
     text = target.read_text()
     same_size = text.replace('title: "Briefing', 'title: "Briefinx', 1)
     assert same_size != text and len(same_size) == len(text)
@@ -284,8 +295,7 @@ def test_inputs_are_reread_only_when_changed_or_racily_fresh(
     monkeypatch.setattr(uptodate, "RACY_NS", 0)
     build(corpus, out)
     opened.clear()
-    target = sorted((corpus / "content" / "briefings").glob("*.md"))[3]
-    target.write_text(target.read_text().replace('summary: "', 'summary: "Edited. ', 1))
+    target = edit_summary(corpus, 3)
     build(corpus, out)
     assert [Path(p).name for p in opened] == [target.name]
     assert tree(out) == clean_build(corpus, tmp_path / "clean")
@@ -296,8 +306,7 @@ def test_the_loader_reads_only_the_briefings_it_parses(
 ) -> None:
     out = tmp_path / "out"
     build(corpus, out)
-    target = sorted((corpus / "content" / "briefings").glob("*.md"))[5]
-    target.write_text(target.read_text().replace('summary: "', 'summary: "Edited. ', 1))
+    target = edit_summary(corpus, 5)
     read: list[str] = []
     real_read_bytes = Path.read_bytes
 
@@ -316,7 +325,7 @@ def test_the_loader_reads_only_the_briefings_it_parses(
 def test_a_stale_digest_never_files_a_parse_under_the_wrong_key(corpus: Path) -> None:
     from briefgen.loader import fingerprint, load_site
 
-    target = sorted((corpus / "content" / "briefings").glob("*.md"))[2]
+    target = briefing_file(corpus, 2)
     rel = target.relative_to(corpus).as_posix()
     store = diskcache.DiskCache.open(corpus)
     # The file changed after its digest was taken: parsed as it is now.
