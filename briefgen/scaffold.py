@@ -166,9 +166,10 @@ run `briefgen new "Title of the briefing"`.
 """
 
 GITIGNORE = """\
-# briefgen's output and build cache
+# briefgen's output, build cache, and pages staged during a build
 site/
 .briefgen-cache/
+.*.briefgen-staging-*/
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,22 @@ import yaml
 from conftest import ScratchSite, assert_clean_failure, invoke, parse_html
 
 from briefgen.scaffold import slugify
+
+
+def test_a_new_sites_git_ignores_what_builds_leave(tmp_path: Path) -> None:
+    folder = tmp_path / "newsite"
+    assert invoke("init", str(folder)).exit_code == 0
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    left = ["site/index.html", ".briefgen-cache/pages.pickle",
+            ".site.briefgen-staging-4242/index.html"]
+    for rel in left:
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text("x")
+    status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain",
+                             "--untracked-files=all"], capture_output=True, text=True,
+                            check=True).stdout
+    assert not any(rel in status for rel in left), status
+    assert "briefgen.yaml" in status
 
 
 def test_init_creates_a_site_that_builds(tmp_path: Path) -> None:
