@@ -102,6 +102,8 @@ class BuildCache:
     environment: tuple[str, jinja2.Environment] | None = None
     """The Jinja environment with the theme key it was made for; compiling the
     templates anew costs more than rendering a saved briefing's page."""
+    records: exports.RecordMemo = field(default_factory=exports.RecordMemo)
+    """Open data records of unchanged briefings, encoded once."""
 
 
 def render(
@@ -163,7 +165,9 @@ def render(
             lambda: feeds.files(site, output), page_store, options.out_dir, keys, stager))
         output.update(_site_wide_files(
             "data", key_of([all_briefings_key(site), registry_key(site)]),
-            lambda: exports.files(site, indexes), page_store, options.out_dir, keys, stager))
+            lambda: exports.files(site, indexes, cache.records if cache else None,
+                                  key_of([registry_key(site), repr(site.config)])),
+            page_store, options.out_dir, keys, stager))
     if page_store is not None:
         page_store.keys = keys
     return site, output

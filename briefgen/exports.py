@@ -21,7 +21,9 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -48,15 +50,73 @@ CSV_COLUMNS = (
 Json = dict[str, Any]
 
 
-def files(site: Site, indexes: Indexes) -> dict[str, str | bytes]:
-    """Every file under ``data/``."""
-    return {
-        "data/briefings.json": dump(briefings_data(site)),
-        "data/chronology.json": dump(chronology_data(site, indexes.events)),
+@dataclass(slots=True)
+class RecordMemo:
+    """Encoded records of the previous build, for the preview server's next one.
+
+    A briefing's records (its entry in briefings.json, its events in
+    chronology.json and timeline.json) are a function of its file, the
+    registry and the config: kept by the briefing's slug and fingerprint,
+    and dropped whole when the registry or the config changes. Saving one
+    briefing then encodes that briefing's records only.
+    """
+
+    site_key: str = ""
+    lines: dict[tuple[str, str, str, int], str] = field(default_factory=dict)
+    used: dict[tuple[str, str, str, int], str] = field(default_factory=dict)
+
+    def start(self, site_key: str) -> None:
+        """Begin a build; ``site_key`` names the registry and config it uses."""
+        if site_key != self.site_key:
+            self.site_key, self.lines = site_key, {}
+        self.used = {}
+
+    def line(self, kind: str, briefing: Briefing, order: int, make: Callable[[], Json]) -> str:
+        key = (kind, briefing.slug, briefing.fingerprint, order)
+        found = self.lines.get(key)
+        if found is None:
+            found = _encode(make())
+        self.used[key] = found
+        return found
+
+    def finish(self) -> None:
+        """Keep only what this build used, so a long preview session does not grow."""
+        self.lines, self.used = self.used, {}
+
+
+class Encoded(list[str]):
+    """Records already encoded as JSON, one per line, for :func:`dump`."""
+
+
+def files(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
+          site_key: str = "") -> dict[str, str | bytes]:
+    """Every file under ``data/``; with a ``memo``, unchanged briefings' records are reused."""
+    if memo is None:
+        return {
+            "data/briefings.json": dump(briefings_data(site)),
+            "data/chronology.json": dump(chronology_data(site, indexes.events)),
+            "data/casualties.json": dump(casualties_data(site, indexes.incidents)),
+            "data/casualties.csv": casualties_csv(site, indexes.incidents),
+            "data/timeline.json": dump(timeline_data(site, indexes.events)),
+        }
+    config = site.config
+    memo.start(site_key)
+    built: dict[str, str | bytes] = {
+        "data/briefings.json": dump({**_header("briefings", config), "briefings": Encoded(
+            memo.line("briefing", b, 0, partial(briefing_record, b, config))
+            for b in _newest_first(site.briefings))}),
+        "data/chronology.json": dump({**_header("chronology", config), "events": Encoded(
+            memo.line("event", ref.briefing, ref.entry.order, partial(event_record, ref, config))
+            for ref in indexes.events)}),
         "data/casualties.json": dump(casualties_data(site, indexes.incidents)),
         "data/casualties.csv": casualties_csv(site, indexes.incidents),
-        "data/timeline.json": dump(timeline_data(site, indexes.events)),
+        "data/timeline.json": dump({**_timeline_header(config), "events": Encoded(
+            memo.line("timeline", ref.briefing, ref.entry.order,
+                      partial(timeline_event, ref, config))
+            for ref in indexes.events)}),
     }
+    memo.finish()
+    return built
 
 
 # Non-ASCII stays readable ("Kryvyi Rih", "Київ"); files are UTF-8. One
@@ -72,7 +132,7 @@ def dump(data: Json) -> str:
         lines = []
         for key, value in data.items():
             if isinstance(value, list):
-                items = ",\n".join(map(_encode, value))
+                items = ",\n".join(value if isinstance(value, Encoded) else map(_encode, value))
                 lines.append(f"{json.dumps(key)}: [\n{items}\n]" if value else
                              f"{json.dumps(key)}: []")
             else:
@@ -108,31 +168,32 @@ def briefings_data(site: Site) -> Json:
     config = site.config
     return {
         **_header("briefings", config),
-        "briefings": [
-            {
-                "slug": b.slug,
-                "url": briefing_url(config, b),
-                "title": b.title,
-                "date": b.date.isoformat(),
-                "updated": b.updated.isoformat() if b.updated else None,
-                "summary": b.summary,
-                "tags": list(b.tags),
-                "draft": b.draft,
-                "sources": [
-                    {"id": s.id, "publisher": s.publisher, "title": s.title,
-                     "url": s.url or None,
-                     "published": s.published.isoformat() if s.published else None}
-                    for s in b.sources
-                ],
-                "actors": [
-                    {"id": a.id, "name": a.name, "role": a.role, "affiliation": a.affiliation}
-                    for a in b.actors
-                ],
-                "events": len(b.chronology),
-                "casualty_records": len(b.casualties),
-            }
-            for b in _newest_first(site.briefings)
+        "briefings": [briefing_record(b, config) for b in _newest_first(site.briefings)],
+    }
+
+
+def briefing_record(b: Briefing, config: SiteConfig) -> Json:
+    return {
+        "slug": b.slug,
+        "url": briefing_url(config, b),
+        "title": b.title,
+        "date": b.date.isoformat(),
+        "updated": b.updated.isoformat() if b.updated else None,
+        "summary": b.summary,
+        "tags": list(b.tags),
+        "draft": b.draft,
+        "sources": [
+            {"id": s.id, "publisher": s.publisher, "title": s.title,
+             "url": s.url or None,
+             "published": s.published.isoformat() if s.published else None}
+            for s in b.sources
         ],
+        "actors": [
+            {"id": a.id, "name": a.name, "role": a.role, "affiliation": a.affiliation}
+            for a in b.actors
+        ],
+        "events": len(b.chronology),
+        "casualty_records": len(b.casualties),
     }
 
 
@@ -145,20 +206,21 @@ def chronology_data(site: Site, events: Iterable[EventRef]) -> Json:
     config = site.config
     return {
         **_header("chronology", config),
-        "events": [
-            {
-                "date": date_data(ref.entry.date),
-                "time": ref.entry.time,
-                "place": ref.entry.place,
-                "event": ref.entry.event,
-                "event_html": ref.entry.event_html,
-                "actors": list(ref.entry.actors),
-                "source": ref.entry.source,
-                "briefing": ref.briefing.slug,
-                "url": briefing_url(config, ref.briefing),
-            }
-            for ref in events
-        ],
+        "events": [event_record(ref, config) for ref in events],
+    }
+
+
+def event_record(ref: EventRef, config: SiteConfig) -> Json:
+    return {
+        "date": date_data(ref.entry.date),
+        "time": ref.entry.time,
+        "place": ref.entry.place,
+        "event": ref.entry.event,
+        "event_html": ref.entry.event_html,
+        "actors": list(ref.entry.actors),
+        "source": ref.entry.source,
+        "briefing": ref.briefing.slug,
+        "url": briefing_url(config, ref.briefing),
     }
 
 
@@ -261,12 +323,13 @@ def timeline_data(site: Site, events: Iterable[EventRef]) -> Json:
     on one row.
     """
     config = site.config
+    return {**_timeline_header(config),
+            "events": [timeline_event(ref, config) for ref in events]}
+
+
+def _timeline_header(config: SiteConfig) -> Json:
     title: Json = {"text": {"headline": config.title, "text": config.description}}
-    return {
-        "schema": SCHEMAS["timeline"],
-        "title": title,
-        "events": [timeline_event(ref, config) for ref in events],
-    }
+    return {"schema": SCHEMAS["timeline"], "title": title}
 
 
 def timeline_event(ref: EventRef, config: SiteConfig) -> Json:

@@ -343,3 +343,36 @@ def test_exports_are_deterministic(data_site: ScratchSite, tmp_path: Path) -> No
                     "data/chronology.json", "data/timeline.json"]
     for name in data:
         assert first[name] == again[name], name
+
+
+def test_reused_records_give_the_same_files_and_follow_every_change(
+    scratch_site: ScratchSite,
+) -> None:
+    from briefgen import exports
+    from briefgen.indexes import derive
+    from briefgen.loader import load_site
+
+    memo = exports.RecordMemo()
+
+    def both(site_key: str) -> tuple[dict[str, str | bytes], dict[str, str | bytes]]:
+        site = load_site(scratch_site.root, workers=1)
+        indexes = derive(site)
+        return exports.files(site, indexes, memo, site_key), exports.files(site, indexes)
+
+    scratch_site.write("content/briefings/2025-04-07-second.md", briefing(title="Second"))
+    with_memo, plain = both("a")
+    assert with_memo == plain and memo.lines
+    kept = dict(memo.lines)
+
+    scratch_site.write("content/briefings/2025-04-07-second.md", briefing(title="Renamed"))
+    with_memo, plain = both("a")
+    assert with_memo == plain
+    assert "Renamed" in str(with_memo["data/briefings.json"])
+    # The unchanged briefing's records were reused; the edited one's replaced.
+    assert {k for k in memo.lines if k[1] == "2025-04-06-first"} <= kept.keys()
+    assert not {k for k in memo.lines if k[1] == "2025-04-07-second"} & kept.keys()
+
+    scratch_site.remove("content/briefings/2025-04-07-second.md")
+    with_memo, plain = both("b")  # another registry or config: nothing reused
+    assert with_memo == plain
+    assert {k[1] for k in memo.lines} == {"2025-04-06-first"}
