@@ -100,10 +100,6 @@ class FigureTotals:
     children_killed: Total
     children_injured: Total
 
-    @property
-    def has_children(self) -> bool:
-        return self.children_killed.count > 0 or self.children_injured.count > 0
-
 
 def totals_of(records: Iterable[CasualtyRecord]) -> FigureTotals:
     records = list(records)

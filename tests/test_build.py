@@ -259,6 +259,24 @@ def test_casualty_table_has_caption_and_scoped_headers(ordering: Node) -> None:
             assert [th.attrs.get("scope") for th in tr.children_by_tag("th")] == ["row"]
 
 
+def test_a_childrens_column_shows_only_when_some_row_has_it(scratch_site: ScratchSite) -> None:
+    extra = ("casualties:\n  - date: 2025-04-05\n    place: Kyiv\n    event: Strike\n"
+             "    killed: 3\n    injured: 5\n    children_killed: 1\n    source: wire\n")
+    scratch_site.write("content/briefings/2025-04-06-children.md",
+                       briefing(title="Children", extra=extra))
+    scratch_site.build_ok()
+
+    briefing_table = scratch_site.page("briefings/2025-04-06-children/index.html").by_id(
+        "casualties")
+    dashboard = scratch_site.page("casualties/index.html").find("table", class_="incidents")
+    for table, last in ((briefing_table, "Source"), (dashboard, "Reported in")):
+        headers = [th.text for th in table.find("thead").find_all("th")]
+        assert headers == ["Date", "Place", "Event", "Killed", "Injured", "Children killed",
+                           last]
+        for row in table.find("tbody").children_by_tag("tr"):
+            assert len(row.children_by_tag("td")) + len(row.children_by_tag("th")) == 7
+
+
 # --- sources ---------------------------------------------------------------------------
 
 
