@@ -26,7 +26,7 @@ from briefgen.dashboard import (
     totals_by_month,
     totals_by_place,
 )
-from briefgen.indexes import EventRef, Incident, Indexes
+from briefgen.indexes import EventRef, Incident, Indexes, Place, Tag
 from briefgen.model import Actor, Briefing, Site
 from briefgen.render import Context, Page, key_of, registry_key
 
@@ -194,16 +194,22 @@ def actor_pages(archives: Archives) -> Iterator[Page]:
     yield Page("actors/index.html", "actors.html", key, lambda: {"entries": listing})
 
 
+def _named_archive(archives: Archives, section: str, template: str, variable: str,
+                   entry: Place | Tag) -> Iterator[Page]:
+    """The month pages and index of one place or tag: its briefings, incidents, events."""
+    yield from archives.pages(
+        f"{section}/{entry.slug}/", template,
+        periods(briefings=entry.briefings, incidents=entry.incidents, events=entry.events),
+        [entry.slug, entry.name], _constant({variable: entry}),
+        index_head=_incident_parts(entry.incidents),
+        index_context=partial(_totals, entry.incidents))
+
+
 def place_pages(archives: Archives) -> Iterator[Page]:
     """/places/ and, per place, its briefings, incidents and events by month."""
     indexes = archives.indexes
     for place in indexes.places.values():
-        yield from archives.pages(
-            f"places/{place.slug}/", "place.html",
-            periods(briefings=place.briefings, incidents=place.incidents, events=place.events),
-            [place.slug, place.name], _constant({"place": place}),
-            index_head=_incident_parts(place.incidents),
-            index_context=partial(_totals, place.incidents))
+        yield from _named_archive(archives, "places", "place.html", "place", place)
     places = list(indexes.places.values())
     key = key_of(["places", *(f"{p.slug}:{p.name}:{len(p.briefings)}:{len(p.events)}:"
                               f"{len(p.incidents)}" for p in places)])
@@ -218,12 +224,7 @@ def tag_pages(archives: Archives) -> Iterator[Page]:
     """
     indexes = archives.indexes
     for tag in indexes.tags.values():
-        yield from archives.pages(
-            f"tags/{tag.slug}/", "tag.html",
-            periods(briefings=tag.briefings, incidents=tag.incidents, events=tag.events),
-            [tag.slug, tag.name], _constant({"tag": tag}),
-            index_head=_incident_parts(tag.incidents),
-            index_context=partial(_totals, tag.incidents))
+        yield from _named_archive(archives, "tags", "tag.html", "tag", tag)
     tags = list(indexes.tags.values())
     key = key_of(["tags", *(f"{t.slug}:{t.name}:{len(t.briefings)}" for t in tags)])
     yield Page("tags/index.html", "tags.html", key, lambda: {"tags": tags})
