@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,7 +84,12 @@ def staged_beside(out_dir: Path) -> Iterator[Stager]:
     remove_abandoned(out_dir)
     root = staging_dir(out_dir, os.getpid())
     shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
+    try:
+        root.mkdir(parents=True)
+    except OSError:
+        # The output folder's parent is not ours to write (a web root owned by
+        # another user, say): stage in the temporary folder and copy across.
+        root = Path(tempfile.mkdtemp(prefix="briefgen-staging-"))
     try:
         yield Stager(root)
     finally:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -510,6 +512,38 @@ def test_template_error_keeps_the_old_site(scratch_site: ScratchSite) -> None:
     # Pages rendered before the error were staged beside the output; none is left.
     assert sorted(p.name for p in scratch_site.root.iterdir()) == [
         ".briefgen-cache", "briefgen.yaml", "content", "seeds", "site", "templates"]
+
+
+def test_an_output_folder_in_a_folder_not_ours_stages_elsewhere(
+    scratch_site: ScratchSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefgen import staging
+
+    real_mkdir, real_replace = Path.mkdir, os.replace
+
+    def refused(self: Path, *args: object, **kwargs: object) -> None:
+        if staging.STAGING_SUFFIX in self.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def other_device(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        # The temporary folder is often another file system: no rename across.
+        if Path(src).parent.name.startswith("briefgen-staging-"):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real_replace(src, dst)
+
+    scratch_site.build_ok("--no-cache")
+    before = scratch_site.snapshot()
+    scratch_site.write(BRIEFING_PATH, BRIEFING.replace("First briefing", "Staged elsewhere"))
+    monkeypatch.setattr(Path, "mkdir", refused)
+    monkeypatch.setattr(staging.os, "replace", other_device)
+
+    scratch_site.build_ok("--no-cache")
+
+    monkeypatch.undo()
+    assert scratch_site.page().find("h1").text == "Staged elsewhere"
+    assert scratch_site.snapshot().keys() == before.keys()
+    assert not list(Path(tempfile.gettempdir()).glob("briefgen-staging-*"))
 
 
 def test_staging_left_by_a_killed_build_is_cleared(scratch_site: ScratchSite) -> None:
