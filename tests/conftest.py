@@ -10,6 +10,7 @@ than substrings.
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from collections.abc import Iterator
@@ -272,12 +273,16 @@ class ScratchSite:
         return self.root / "site"
 
     def write(self, rel: str, text: str | bytes) -> Path:
+        """Save a file whole, as most editors do (a new file renamed over the old).
+
+        Written in place, a watcher could see the file truncated and half
+        written when the writing thread stalls on a loaded machine.
+        """
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
+        temp = path.with_name(f".{path.name}.tmp")  # a name the watcher ignores
+        temp.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        os.replace(temp, path)
         return path
 
     def remove(self, rel: str) -> None:
