@@ -95,6 +95,13 @@ class Rebuilder:
         """What the output folder holds, as last synced; ``None`` when unknown."""
         self._reread = True
         """Read every source next time (first build, or after a failed one)."""
+        self._reverted: set[str] = set()
+        """Pages a failed rebuild put back after its first phase had written them.
+
+        Browsers told to reload after that first phase show what is no longer
+        served; the next good rebuild reports these as changed even when its
+        bytes equal the restored ones, so those browsers reload again.
+        """
 
     def wait_current(self, rel: str | None, timeout: float = 60.0) -> None:
         """With :attr:`lock` held: wait until ``rel`` (``None``: every file) is current."""
@@ -135,13 +142,16 @@ class Rebuilder:
         except BaseException:
             with self.lock:
                 self._undo(undo)  # back to the last good build, exactly
+            self._reverted.update(undo)
             raise
         finally:
             with self.lock:
                 self._fresh = None
                 self._current.notify_all()
-        late = (*written, *removed)
-        written = sorted(set(written) | set(undo))
+        reverted = self._reverted - set(removed)
+        late = (*written, *removed, *sorted(reverted - set(written) - set(undo)))
+        written = sorted(set(written) | set(undo) | reverted)
+        self._reverted = set()
         return RebuildSummary(tuple(rels), tuple(written), tuple(removed), len(output),
                               (time.perf_counter() - started) * 1000, site.config.base_path,
                               late, quick_ms, tuple(timings.stages))

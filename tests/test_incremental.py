@@ -310,3 +310,37 @@ def test_a_failing_second_phase_restores_the_last_good_build(
     broken.unlink()
     rebuilder.rebuild([broken])
     assert scratch_site.snapshot(served) == clean_build(scratch_site, tmp_path / "clean")
+
+
+def test_a_page_put_back_after_a_failure_reloads_when_the_site_is_good_again(
+        scratch_site: ScratchSite, tmp_path: Path) -> None:
+    """Browsers reloaded after the first phase show the saved page, no longer served.
+
+    When the next good build equals the restored page byte for byte, the page
+    must still count as changed, or those browsers keep showing the failed save.
+    """
+    other = scratch_site.write("content/briefings/2025-03-01-other.md", briefing(title="Other"))
+    quick: list[list[str]] = []
+    served = tmp_path / "served"
+    rebuilder = Rebuilder(BuildOptions(scratch_site.root, served),
+                          on_quick=lambda written, ms: quick.append(written))
+    rebuilder.rebuild()
+    page = "briefings/2025-04-06-first/index.html"
+    good = scratch_site.snapshot(served)
+    # The saved briefing is fine, but another (not reported: the second phase
+    # finds it by its stat) is broken, so only the second phase fails.
+    path = scratch_site.write(BRIEFING_PATH, BRIEFING.replace("First briefing", "Saved"))
+    scratch_site.write("content/briefings/2025-03-01-other.md",
+                       briefing(title="Other", date="2025-13-45"))
+    with pytest.raises(BuildError):
+        rebuilder.rebuild([path])
+    assert quick == [[page]]
+    assert scratch_site.snapshot(served) == good
+    # Both files back as they were: the site equals the restored one.
+    scratch_site.write(BRIEFING_PATH, BRIEFING)
+    scratch_site.write("content/briefings/2025-03-01-other.md", briefing(title="Other"))
+    summary = rebuilder.rebuild([path, other])
+    assert scratch_site.snapshot(served) == good
+    assert page in summary.written and page in summary.late
+    # Reported once: the rebuild after that one is back to reporting bytes only.
+    assert page not in rebuilder.rebuild([other]).written
