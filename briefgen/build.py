@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,7 @@ from briefgen.indexes import derive
 from briefgen.loader import BriefingCache, Progress, load_site, load_some
 from briefgen.model import Site
 from briefgen.render import (
+    FileJob,
     Output,
     Page,
     RenderCache,
@@ -150,48 +151,60 @@ def render(
 
     with timings.stage("derive"):
         indexes = derive(site)
+    memo = cache.records if cache else None
+    groups: list[tuple[str, str, int]] = []
+    """Each site-wide group: its name, key and how many of the render jobs make it."""
+    keys: dict[str, str] = {}
+
+    def site_wide(paths: list[str]) -> tuple[Output, list[FileJob]]:
+        """Feeds and data, kept as a group while their key holds, else made by jobs."""
+        plans: list[tuple[str, str, Callable[[], Sequence[FileJob]]]] = [
+            ("data", key_of([all_briefings_key(site), registry_key(site)]),
+             lambda: exports.jobs(site, indexes, memo,
+                                  key_of([registry_key(site), repr(site.config)]))),
+            ("feeds", key_of([all_briefings_key(site), *sorted(paths)]),
+             lambda: feeds.jobs(site, paths)),
+        ]
+        kept_files: Output = {}
+        jobs: list[FileJob] = []
+        for group, key, make in plans:
+            kept = page_store.reuse_group(options.out_dir, group, key) if page_store else None
+            if kept is not None:
+                kept_files.update(kept)
+                _record_group(group, key, tuple(kept), page_store, keys)
+                continue
+            made = make()
+            groups.append((group, key, len(made)))
+            jobs.extend(made)
+        return kept_files, jobs
+
     try:
-        with timings.stage("render pages"):
+        with timings.stage("render"):
             output, stats = render_site(site, env, dirs, cache.pages if cache else None,
                                         extra_pages=site_pages(site, indexes),
                                         home=home_page(site, indexes), reuse=reuse,
-                                        workers=options.workers, stager=stager)
+                                        workers=options.workers, stager=stager,
+                                        site_wide=site_wide)
     except jinja2.TemplateError as exc:
         raise BuildError([template_error(exc, options.site_dir)]) from None
-    with timings.stage("feeds and data"):
-        keys = dict(stats.keys)
-        output.update(_site_wide_files(
-            "feeds", key_of([all_briefings_key(site), *sorted(output)]),
-            lambda: feeds.files(site, output), page_store, options.out_dir, keys, stager))
-        output.update(_site_wide_files(
-            "data", key_of([all_briefings_key(site), registry_key(site)]),
-            lambda: exports.files(site, indexes, cache.records if cache else None,
-                                  key_of([registry_key(site), repr(site.config)])),
-            page_store, options.out_dir, keys, stager))
+    if memo is not None and any(group == "data" for group, _, _ in groups):
+        memo.finish()
+    made = iter(stats.made)
+    for group, key, count in groups:
+        files = tuple(path for _ in range(count) for path in next(made))
+        _record_group(group, key, files, page_store, keys)
+    keys.update(stats.keys)
     if page_store is not None:
         page_store.keys = keys
     return site, output
 
 
-def _site_wide_files(
-    group: str,
-    key: str,
-    make: Callable[[], Mapping[str, str | bytes]],
-    page_store: PageStore | None,
-    out_dir: Path,
-    keys: dict[str, str],
-    stager: Stager | None = None,
-) -> Output:
-    """Files made together from the whole site (feeds, data); kept when their key holds."""
-    kept = page_store.reuse_group(out_dir, group, key) if page_store else None
-    files: Output = dict(kept if kept is not None else make())
-    if stager is not None and kept is None:
-        files = {path: stager.stage(path, content) if isinstance(content, str | bytes)
-                 else content for path, content in files.items()}
+def _record_group(group: str, key: str, files: tuple[str, ...],
+                  page_store: PageStore | None, keys: dict[str, str]) -> None:
+    """Files made together from the whole site (feeds, data) are kept while their key holds."""
     if page_store is not None:
-        page_store.groups[group] = (key, tuple(files))
+        page_store.groups[group] = (key, files)
     keys.update({path: key for path in files})
-    return files
 
 
 def _environment(options: BuildOptions, site: Site, dirs: list[Path],

@@ -21,7 +21,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from html import escape
@@ -84,39 +84,73 @@ class RecordMemo:
         self.lines, self.used = self.used, {}
 
 
-class Encoded(list[str]):
-    """Records already encoded as JSON, one per line, for :func:`dump`."""
+class Encoded:
+    """Records already encoded as JSON, one per line, for :func:`dump_chunks`.
+
+    The lines may come from a generator: a file of 75,000 records is then
+    written as it is encoded and never held whole.
+    """
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.lines = lines
+
+
+Chunks = Iterator[str]
+"""A file's text in pieces, written as they come."""
+FileJob = Callable[[], dict[str, str | bytes | Chunks]]
+"""Makes some of the files; the build spreads jobs over its render workers."""
 
 
 def files(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
           site_key: str = "") -> dict[str, str | bytes]:
     """Every file under ``data/``; with a ``memo``, unchanged briefings' records are reused."""
-    if memo is None:
-        return {
-            "data/briefings.json": dump(briefings_data(site)),
-            "data/chronology.json": dump(chronology_data(site, indexes.events)),
-            "data/casualties.json": dump(casualties_data(site, indexes.incidents)),
-            "data/casualties.csv": casualties_csv(site, indexes.incidents),
-            "data/timeline.json": dump(timeline_data(site, indexes.events)),
-        }
-    config = site.config
-    memo.start(site_key)
-    built: dict[str, str | bytes] = {
-        "data/briefings.json": dump({**_header("briefings", config), "briefings": Encoded(
-            memo.line("briefing", b, 0, partial(briefing_record, b, config))
-            for b in _newest_first(site.briefings))}),
-        "data/chronology.json": dump({**_header("chronology", config), "events": Encoded(
-            memo.line("event", ref.briefing, ref.entry.order, partial(event_record, ref, config))
-            for ref in indexes.events)}),
-        "data/casualties.json": dump(casualties_data(site, indexes.incidents)),
-        "data/casualties.csv": casualties_csv(site, indexes.incidents),
-        "data/timeline.json": dump({**_timeline_header(config), "events": Encoded(
-            memo.line("timeline", ref.briefing, ref.entry.order,
-                      partial(timeline_event, ref, config))
-            for ref in indexes.events)}),
-    }
-    memo.finish()
+    built: dict[str, str | bytes] = {}
+    for job in jobs(site, indexes, memo, site_key):
+        built.update((path, content if isinstance(content, str | bytes) else "".join(content))
+                     for path, content in job().items())
+    if memo is not None:
+        memo.finish()
     return built
+
+
+def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
+         site_key: str = "") -> list[FileJob]:
+    """The files under ``data/`` as independent jobs, the longest first.
+
+    Each job is a pure function of the model, so jobs can run in any process
+    and order. With a ``memo``, call :meth:`RecordMemo.finish` once all ran.
+    """
+    config = site.config
+
+    def line(kind: str, briefing: Briefing, order: int, make: Callable[[], Json]) -> str:
+        return _encode(make()) if memo is None else memo.line(kind, briefing, order, make)
+
+    def chronology() -> dict[str, str | bytes | Chunks]:
+        events = Encoded(
+            line("event", ref.briefing, ref.entry.order, partial(event_record, ref, config))
+            for ref in indexes.events)
+        return {"data/chronology.json":
+                dump_chunks({**_header("chronology", config), "events": events})}
+
+    def timeline() -> dict[str, str | bytes | Chunks]:
+        return {"data/timeline.json": dump_chunks({**_timeline_header(config), "events": Encoded(
+            line("timeline", ref.briefing, ref.entry.order,
+                 partial(timeline_event, ref, config))
+            for ref in indexes.events)})}
+
+    def briefings() -> dict[str, str | bytes | Chunks]:
+        records = Encoded(line("briefing", b, 0, partial(briefing_record, b, config))
+                          for b in _newest_first(site.briefings))
+        return {"data/briefings.json":
+                dump_chunks({**_header("briefings", config), "briefings": records})}
+
+    def casualties() -> dict[str, str | bytes | Chunks]:
+        return {"data/casualties.json": dump_chunks(casualties_data(site, indexes.incidents)),
+                "data/casualties.csv": casualties_csv(site, indexes.incidents)}
+
+    if memo is not None:
+        memo.start(site_key)
+    return [chronology, timeline, briefings, casualties]
 
 
 # Non-ASCII stays readable ("Kryvyi Rih", "Київ"); files are UTF-8. One
@@ -125,20 +159,38 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def dump(data: Json) -> str:
-    # Compact, one record per line: json.dumps with indent= runs the
-    # pure-Python encoder, ten times slower than the C one (13 s for 10,000
-    # briefings).
-    if isinstance(data, dict):
-        lines = []
-        for key, value in data.items():
-            if isinstance(value, list):
-                items = ",\n".join(value if isinstance(value, Encoded) else map(_encode, value))
-                lines.append(f"{json.dumps(key)}: [\n{items}\n]" if value else
-                             f"{json.dumps(key)}: []")
-            else:
-                lines.append(f"{json.dumps(key)}: {_encode(value)}")
-        return "{\n" + ",\n".join(lines) + "\n}\n"
-    return _encode(data) + "\n"
+    """``data`` as the text of a data file (see :func:`dump_chunks`)."""
+    return "".join(dump_chunks(data))
+
+
+def dump_chunks(data: Json) -> Chunks:
+    """``data`` as JSON text, compact with one record per line, in pieces.
+
+    json.dumps with indent= runs the pure-Python encoder, ten times slower
+    than the C one (13 s for 10,000 briefings); this encodes each record with
+    the C encoder and lays the lines out itself.
+    """
+    if not isinstance(data, dict):
+        yield _encode(data) + "\n"
+        return
+    yield "{\n"
+    for number, (key, value) in enumerate(data.items()):
+        if number:
+            yield ",\n"
+        if isinstance(value, list | Encoded):
+            lines = iter(value.lines if isinstance(value, Encoded) else map(_encode, value))
+            first = next(lines, None)
+            if first is None:
+                yield f"{json.dumps(key)}: []"
+                continue
+            yield f"{json.dumps(key)}: [\n"
+            yield first
+            for line in lines:
+                yield ",\n" + line
+            yield "\n]"
+        else:
+            yield f"{json.dumps(key)}: {_encode(value)}"
+    yield "\n}\n"
 
 
 def _header(kind: str, config: SiteConfig) -> Json:

@@ -18,7 +18,7 @@ import functools
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -42,10 +42,28 @@ def files(site: Site, output: Mapping[str, object],
     ``output`` is everything rendered so far: the sitemap lists its HTML
     pages, so pages that other stages add are listed without being named here.
     """
-    built: dict[str, str | bytes] = {"feed.xml": atom_feed(site, environ)}
-    built.update(sitemaps(site, html_pages(output)))
-    built["robots.txt"] = robots_txt(site.config)
+    built: dict[str, str | bytes] = {}
+    for job in jobs(site, output, environ):
+        built.update(job())
     return built
+
+
+def jobs(site: Site, output: Iterable[str],
+         environ: Mapping[str, str] | None = None) -> list[Callable[[], dict[str, str | bytes]]]:
+    """The files of :func:`files` as two independent jobs (feed; sitemap and robots.txt).
+
+    ``output`` are the paths of the site's other files, known before any is
+    rendered, so these can be made beside the pages by the render workers.
+    """
+    pages = html_pages(output)
+
+    def feed() -> dict[str, str | bytes]:
+        return {"feed.xml": atom_feed(site, environ)}
+
+    def sitemap() -> dict[str, str | bytes]:
+        return {**sitemaps(site, pages), "robots.txt": robots_txt(site.config)}
+
+    return [feed, sitemap]
 
 
 def absolute_url(config: SiteConfig, path: str = "") -> str:

@@ -57,7 +57,7 @@ class RebuildSummary:
     quick_ms: float | None = None
     """When the saved briefings' own pages were written (first phase), if there was one."""
     stages: tuple[tuple[str, float], ...] = ()
-    """Seconds per stage of the full phase (load, derive, render pages, …, sync)."""
+    """Seconds per stage of the full phase (load, derive, render, …, sync)."""
 
     def line(self) -> str:
         """One line: what changed, what was written, how long it took."""

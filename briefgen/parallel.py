@@ -104,7 +104,8 @@ MIN_PARALLEL_PAGES = 400
 
 
 def render_all(
-    items: Sequence[T], render: Callable[[T], R], workers: int | None = None
+    items: Sequence[T], render: Callable[[T], R], workers: int | None = None,
+    min_items: int | None = None,
 ) -> list[R]:
     """``[render(item) for item in items]``, in forked worker processes when worthwhile.
 
@@ -115,10 +116,12 @@ def render_all(
     only the calling thread, and locks held by others would stay locked), so
     the preview server renders in-process.
     A worker that fails hands its items back; the parent renders them and
-    raises the real error with its traceback.
+    raises the real error with its traceback. Below ``min_items`` items
+    (:data:`MIN_PARALLEL_PAGES` unless given) forking costs more than it saves.
     """
     workers = workers or worker_count()
-    if (workers < 2 or len(items) < MIN_PARALLEL_PAGES or threading.active_count() > 1
+    min_items = MIN_PARALLEL_PAGES if min_items is None else min_items
+    if (workers < 2 or len(items) < max(min_items, 2) or threading.active_count() > 1
             or "fork" not in get_all_start_methods()):
         return [render(item) for item in items]
     context = get_context("fork")

@@ -12,13 +12,14 @@ inputs, gives the same bytes as a clean build.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from briefgen import parallel
 from briefgen.actorlinks import ActorLinker
 from briefgen.errors import BuildError, ContentError
 from briefgen.figures import Figure, Total, total
@@ -71,6 +72,8 @@ class RenderStats:
     reused: int
     keys: dict[str, str] = field(default_factory=dict)
     """Output path → page key of every page, for the persistent page store."""
+    made: tuple[tuple[str, ...], ...] = ()
+    """The output paths each of the ``jobs`` made, in their order."""
 
 
 Reuse = Callable[[Page], "str | None"]
@@ -163,6 +166,14 @@ def core_pages(site: Site, home: Page | None = None) -> Iterator[Page]:
         yield briefing_page(briefing, site, link_actors, registry)
 
 
+FileJob = Callable[[], "Mapping[str, str | bytes | Iterator[str]]"]
+"""Makes files across the whole site in one go (the feed, the sitemap, open data).
+
+A file given as an iterator of text pieces is written as they come (a staged
+build), so a data file of a large site is never held whole.
+"""
+
+
 def render_pages(
     pages: Iterable[Page],
     env: jinja2.Environment,
@@ -170,6 +181,7 @@ def render_pages(
     workers: int | None = None,
     reuse: Reuse | None = None,
     stager: Stager | None = None,
+    jobs: Sequence[FileJob] = (),
 ) -> tuple[Output, RenderStats]:
     """Render ``pages``, reusing cached HTML for pages whose key is unchanged.
 
@@ -177,7 +189,9 @@ def render_pages(
     many (``parallel.render_all``); the output is the same either way. With
     a ``stager`` each page goes to disk as soon as it is rendered, so memory
     does not grow with the site (an in-memory ``cache`` needs the HTML and
-    takes precedence).
+    takes precedence). ``jobs`` are spread over the same workers, first, so
+    the site-wide files are made while pages render instead of after them;
+    their files follow the pages in the output.
     """
     output: Output = {}
     todo: list[Page] = []
@@ -197,26 +211,36 @@ def render_pages(
         else:
             output[page.path] = ""  # keeps the page order; filled in below
             todo.append(page)
+    staging = stager is not None and cache is None
 
-    def render_one(page: Page) -> str:
-        return env.get_template(page.template).render(page.context(), page_path=page.path)
+    def keep(path: str, content: Content | Iterator[str]) -> Content | StagedFile:
+        if staging and stager is not None:
+            return stager.stage(path, content)
+        return content if isinstance(content, str | bytes) else "".join(content)
 
-    if stager is not None and cache is None:
-        def render_staged(page: Page) -> StagedFile:
-            return stager.stage(page.path, render_one(page))
+    def make(item: Page | FileJob) -> Output:
+        if isinstance(item, Page):
+            html = env.get_template(item.template).render(item.context(), page_path=item.path)
+            return {item.path: keep(item.path, html)}
+        return {path: keep(path, content) for path, content in item().items()}
 
-        for page, staged in zip(todo, render_all(todo, render_staged, workers), strict=True):
-            output[page.path] = staged
-    else:
-        for page, html in zip(todo, render_all(todo, render_one, workers), strict=True):
-            output[page.path] = html
-            if cache is not None:
-                cache.pages[page.path] = (page.key, html)
+    items: list[Page | FileJob] = [*jobs, *todo]
+    # On a large site a site-wide job takes seconds: worth a worker even when
+    # few pages changed.
+    large = len(pages_list) >= parallel.MIN_PARALLEL_PAGES
+    made = render_all(items, make, workers, min_items=2 if jobs and large else None)
+    for page, result in zip(todo, made[len(jobs):], strict=True):
+        content = output[page.path] = result[page.path]
+        if cache is not None and isinstance(content, str):
+            cache.pages[page.path] = (page.key, content)
     if cache is not None:
         for gone in set(cache.pages) - set(output):
             del cache.pages[gone]
+    for result in made[:len(jobs)]:
+        output.update(result)
     keys = {page.path: page.key for page in pages_list}
-    return output, RenderStats(len(todo), len(output) - len(todo), keys)
+    return output, RenderStats(len(todo), len(pages_list) - len(todo), keys,
+                               tuple(tuple(result) for result in made[:len(jobs)]))
 
 
 def static_files(template_dirs: list[Path]) -> dict[str, Path]:
@@ -239,6 +263,10 @@ def site_files(site: Site) -> Output:
     return files
 
 
+SiteWide = Callable[[list[str]], "tuple[Output, Sequence[FileJob]]"]
+"""Given every other output path: the site-wide files kept as they are, and jobs for the rest."""
+
+
 def render_site(
     site: Site,
     env: jinja2.Environment,
@@ -249,11 +277,25 @@ def render_site(
     reuse: Reuse | None = None,
     workers: int | None = None,
     stager: Stager | None = None,
+    site_wide: SiteWide | None = None,
 ) -> tuple[Output, RenderStats]:
-    """The whole site as ``{relative path: content}``."""
-    output, stats = render_pages([*core_pages(site, home), *extra_pages], env, cache,
-                                 workers=workers, reuse=reuse, stager=stager)
-    for rel, path in static_files(template_dirs).items():
+    """The whole site as ``{relative path: content}``.
+
+    ``site_wide`` plans the files made from the whole site (the sitemap lists
+    every page, so it is told every path before anything is rendered); its
+    jobs run beside the pages.
+    """
+    pages = [*core_pages(site, home), *extra_pages]
+    static = static_files(template_dirs)
+    extra = site_files(site)
+    kept: Output = {}
+    jobs: Sequence[FileJob] = ()
+    if site_wide is not None:
+        kept, jobs = site_wide([*(page.path for page in pages), *static, *extra])
+    output, stats = render_pages(pages, env, cache, workers=workers, reuse=reuse,
+                                 stager=stager, jobs=jobs)
+    for rel, path in static.items():
         output[rel] = path.read_bytes()
-    output.update(site_files(site))
+    output.update(extra)
+    output.update(kept)
     return output, stats

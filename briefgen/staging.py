@@ -40,13 +40,18 @@ class Stager:
 
     root: Path
 
-    def stage(self, output_path: str, content: str | bytes) -> StagedFile:
-        data = content.encode("utf-8") if isinstance(content, str) else content
+    def stage(self, output_path: str, content: str | bytes | Iterator[str]) -> StagedFile:
+        """Write ``content`` (text given in pieces is written piece by piece)."""
         # One flat name per output path: no folders to make, and workers that
         # stage different pages never collide.
         location = self.root / quote(output_path, safe="")
-        location.write_bytes(data)
-        return StagedFile(location, len(data))
+        if isinstance(content, str | bytes):
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            location.write_bytes(data)
+            return StagedFile(location, len(data))
+        with location.open("w", encoding="utf-8", newline="", buffering=1 << 20) as stream:
+            stream.writelines(content)
+        return StagedFile(location, location.stat().st_size)
 
 
 def staging_dir(out_dir: Path, pid: int) -> Path:

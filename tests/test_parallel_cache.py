@@ -65,9 +65,9 @@ def test_parallel_build_is_byte_identical_to_one_process(
     calls: list[int] = []
     real_render_all = parallel.render_all
 
-    def counting(items, render, workers=None):  # type: ignore[no-untyped-def]
+    def counting(items, render, workers=None, **options):  # type: ignore[no-untyped-def]
         calls.append(len(items))
-        return real_render_all(items, render, workers)
+        return real_render_all(items, render, workers, **options)
 
     monkeypatch.setattr("briefgen.render.render_all", counting)
     build(corpus, tmp_path / "parallel", "--no-cache", "--jobs", "2")
