@@ -111,7 +111,9 @@ def scenarios(tool: str, folder: Path) -> dict[str, list[str] | None]:
                 "one changed": [*BRIEFGEN, "build"]}
     # --buildFuture: the corpus runs years past today, and Hugo leaves out
     # pages dated in the future, which would spare it half of the work.
-    hugo = ["hugo", "--quiet", "--buildFuture"]
+    # An absolute path: the builds run in the corpus folder, where a relative
+    # PATH entry (PATH=.venv/bin:...) would no longer find it.
+    hugo = [shutil.which("hugo") or "hugo", "--quiet", "--buildFuture"]
     return {"cold": hugo, "warm": hugo, "one changed": hugo}
 
 
