@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -23,6 +24,7 @@ from briefgen.errors import BuildError
 from briefgen.indexes import derive
 from briefgen.loader import BriefingCache, Progress, load_site, load_some
 from briefgen.model import Site
+from briefgen.parallel import release_free_memory
 from briefgen.render import (
     FileJob,
     Output,
@@ -184,7 +186,9 @@ def render(
                                         extra_pages=site_pages(site, indexes),
                                         home=home_page(site, indexes), reuse=reuse,
                                         workers=options.workers, stager=stager,
-                                        site_wide=site_wide)
+                                        site_wide=site_wide,
+                                        bodies_done=(partial(_drop_bodies, site)
+                                                     if cache is None else None))
     except jinja2.TemplateError as exc:
         raise BuildError([template_error(exc, options.site_dir)]) from None
     if memo is not None and any(group == "data" for group, _, _ in groups):
@@ -197,6 +201,21 @@ def render(
     if page_store is not None:
         page_store.keys = keys
     return site, output
+
+
+def _drop_bodies(site: Site) -> None:
+    """Free the briefings' bodies once their pages are rendered (one-off builds only).
+
+    The bodies are most of the model's memory, and every page across
+    briefings is rendered after them by forked workers, each of which would
+    otherwise keep its share of them. Nothing later in a one-off build reads
+    a body: the disk cache was saved after loading, and the preview server,
+    which keeps its model for the next rebuild, never gets here. The model
+    is frozen, hence ``object.__setattr__``.
+    """
+    for briefing in site.briefings:
+        object.__setattr__(briefing, "body_html", "")
+    release_free_memory()
 
 
 def _record_group(group: str, key: str, files: tuple[str, ...],

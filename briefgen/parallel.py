@@ -10,6 +10,7 @@ where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import os
@@ -156,6 +157,23 @@ def render_all(
                 child.terminate()
                 child.join()
     return [render(items[i]) if done is None else done for i, done in enumerate(results)]
+
+
+def release_free_memory() -> None:
+    """Give the C allocator's free pages back to the system.
+
+    Freed objects leave holes in the heap that stay resident: before forking
+    workers they would be shared with them and copied by whichever process
+    allocates there first. Only glibc has ``malloc_trim``; elsewhere this
+    does nothing.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim.argtypes = [ctypes.c_size_t]
+    trim(0)
 
 
 def _render_share(items: Sequence[T], render: Callable[[T], R], first: int, step: int,

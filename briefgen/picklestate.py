@@ -30,7 +30,7 @@ def quick_pickle(cls: type[T]) -> type[T]:
     def __setstate__(self: Any, state: tuple[Any, ...]) -> None:
         if len(state) != count:
             raise ValueError(f"{cls.__name__} takes {count} fields, not {len(state)}")
-        for setter, value in zip(setters, state):
+        for setter, value in zip(setters, state, strict=False):  # length checked above
             setter(self, value)
 
     setattr(cls, "__getstate__", __getstate__)  # noqa: B010 (mypy forbids assigning methods)

@@ -55,6 +55,8 @@ class Page:
     """Changes whenever anything the page shows changes (theme and config aside)."""
     context: Callable[[], Context]
     """Builds the template context; called only when the page is rendered."""
+    shows_body: bool = False
+    """Shows a briefing's body: rendered before the other pages (see ``render_pages``)."""
 
 
 @dataclass(slots=True)
@@ -144,7 +146,7 @@ def briefing_page(briefing: Briefing, site: Site, link_actors: ActorLinker | Non
         }
 
     return Page(f"briefings/{briefing.slug}/index.html", "briefing.html",
-                key_of([briefing.fingerprint, registry]), context)
+                key_of([briefing.fingerprint, registry]), context, shows_body=True)
 
 
 def actor_linker(site: Site) -> ActorLinker:
@@ -182,6 +184,7 @@ def render_pages(
     reuse: Reuse | None = None,
     stager: Stager | None = None,
     jobs: Sequence[FileJob] = (),
+    bodies_done: Callable[[], None] | None = None,
 ) -> tuple[Output, RenderStats]:
     """Render ``pages``, reusing cached HTML for pages whose key is unchanged.
 
@@ -191,7 +194,10 @@ def render_pages(
     does not grow with the site (an in-memory ``cache`` needs the HTML and
     takes precedence). ``jobs`` are spread over the same workers, first, so
     the site-wide files are made while pages render instead of after them;
-    their files follow the pages in the output.
+    their files follow the pages in the output. With ``bodies_done``, the
+    pages that show a briefing's body are rendered first and it is called
+    before the others: a one-off build frees the bodies there, so the
+    workers rendering the rest never hold them.
     """
     output: Output = {}
     todo: list[Page] = []
@@ -224,11 +230,19 @@ def render_pages(
             return {item.path: keep(item.path, html)}
         return {path: keep(path, content) for path, content in item().items()}
 
-    items: list[Page | FileJob] = [*jobs, *todo]
+    if bodies_done is not None:
+        todo = [*(p for p in todo if p.shows_body), *(p for p in todo if not p.shows_body)]
+        first = sum(1 for p in todo if p.shows_body)
+        made_first = render_all(todo[:first], make, workers)
+        bodies_done()
+    else:
+        first, made_first = 0, []
+    items: list[Page | FileJob] = [*jobs, *todo[first:]]
     # On a large site a site-wide job takes seconds: worth a worker even when
     # few pages changed.
     large = len(pages_list) >= parallel.MIN_PARALLEL_PAGES
-    made = render_all(items, make, workers, min_items=2 if jobs and large else None)
+    made_rest = render_all(items, make, workers, min_items=2 if jobs and large else None)
+    made = [*made_rest[:len(jobs)], *made_first, *made_rest[len(jobs):]]
     for page, result in zip(todo, made[len(jobs):], strict=True):
         content = output[page.path] = result[page.path]
         if cache is not None and isinstance(content, str):
@@ -278,6 +292,7 @@ def render_site(
     workers: int | None = None,
     stager: Stager | None = None,
     site_wide: SiteWide | None = None,
+    bodies_done: Callable[[], None] | None = None,
 ) -> tuple[Output, RenderStats]:
     """The whole site as ``{relative path: content}``.
 
@@ -293,7 +308,7 @@ def render_site(
     if site_wide is not None:
         kept, jobs = site_wide([*(page.path for page in pages), *static, *extra])
     output, stats = render_pages(pages, env, cache, workers=workers, reuse=reuse,
-                                 stager=stager, jobs=jobs)
+                                 stager=stager, jobs=jobs, bodies_done=bodies_done)
     for rel, path in static.items():
         output[rel] = path.read_bytes()
     output.update(extra)
