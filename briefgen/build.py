@@ -13,15 +13,14 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import jinja2
 
-from briefgen import exports, feeds
+from briefgen import exports, feeds, parallel
 from briefgen.diskcache import DiskCache, KeptFile, PageStore
 from briefgen.errors import BuildError
-from briefgen.indexes import derive
+from briefgen.indexes import Indexes, derive
 from briefgen.loader import BriefingCache, Progress, load_site, load_some
 from briefgen.model import Site
 from briefgen.parallel import release_free_memory
@@ -37,7 +36,7 @@ from briefgen.render import (
     render_pages,
     render_site,
 )
-from briefgen.sitepages import home_page, site_pages
+from briefgen.sitepages import Snippets, home_page, site_pages
 from briefgen.staging import Stager, staged_beside
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
 from briefgen.uptodate import (
@@ -180,15 +179,21 @@ def render(
             jobs.extend(made)
         return kept_files, jobs
 
+    snippets = Snippets(site.actors)
+
+    def bodies_done(rest: Sequence[Page]) -> None:
+        _drop_bodies(site)
+        if len(rest) >= parallel.MIN_PARALLEL_PAGES:  # when workers are forked for them
+            _share_events(snippets, indexes, env)
+
     try:
         with timings.stage("render"):
             output, stats = render_site(site, env, dirs, cache.pages if cache else None,
-                                        extra_pages=site_pages(site, indexes),
+                                        extra_pages=site_pages(site, indexes, snippets),
                                         home=home_page(site, indexes), reuse=reuse,
                                         workers=options.workers, stager=stager,
                                         site_wide=site_wide,
-                                        bodies_done=(partial(_drop_bodies, site)
-                                                     if cache is None else None))
+                                        bodies_done=bodies_done if cache is None else None)
     except jinja2.TemplateError as exc:
         raise BuildError([template_error(exc, options.site_dir)]) from None
     if memo is not None and any(group == "data" for group, _, _ in groups):
@@ -216,6 +221,17 @@ def _drop_bodies(site: Site) -> None:
     for briefing in site.briefings:
         object.__setattr__(briefing, "body_html", "")
     release_free_memory()
+
+
+def _share_events(snippets: Snippets, indexes: Indexes, env: jinja2.Environment) -> None:
+    """Render the event items once, for all render workers (see ``Snippets.share_events``).
+
+    With the theme's own ``event_item`` macro, the one its pages import; a
+    theme without it keeps rendering items page by page.
+    """
+    macro = getattr(env.get_template("listings.html").module, "event_item", None)
+    if callable(macro):
+        snippets.share_events(indexes.events, macro)
 
 
 def _record_group(group: str, key: str, files: tuple[str, ...],

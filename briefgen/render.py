@@ -184,7 +184,7 @@ def render_pages(
     reuse: Reuse | None = None,
     stager: Stager | None = None,
     jobs: Sequence[FileJob] = (),
-    bodies_done: Callable[[], None] | None = None,
+    bodies_done: Callable[[Sequence[Page]], None] | None = None,
 ) -> tuple[Output, RenderStats]:
     """Render ``pages``, reusing cached HTML for pages whose key is unchanged.
 
@@ -196,8 +196,8 @@ def render_pages(
     the site-wide files are made while pages render instead of after them;
     their files follow the pages in the output. With ``bodies_done``, the
     pages that show a briefing's body are rendered first and it is called
-    before the others: a one-off build frees the bodies there, so the
-    workers rendering the rest never hold them.
+    with the others before they are: a one-off build frees the bodies
+    there, so the workers rendering the rest never hold them.
     """
     output: Output = {}
     todo: list[Page] = []
@@ -234,7 +234,7 @@ def render_pages(
         todo = [*(p for p in todo if p.shows_body), *(p for p in todo if not p.shows_body)]
         first = sum(1 for p in todo if p.shows_body)
         made_first = render_all(todo[:first], make, workers)
-        bodies_done()
+        bodies_done(todo[first:])
     else:
         first, made_first = 0, []
     items: list[Page | FileJob] = [*jobs, *todo[first:]]
@@ -292,7 +292,7 @@ def render_site(
     workers: int | None = None,
     stager: Stager | None = None,
     site_wide: SiteWide | None = None,
-    bodies_done: Callable[[], None] | None = None,
+    bodies_done: Callable[[Sequence[Page]], None] | None = None,
 ) -> tuple[Output, RenderStats]:
     """The whole site as ``{relative path: content}``.
 

@@ -12,6 +12,7 @@ same bytes.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any
@@ -35,6 +36,38 @@ __all__ = ["Snippets", "home_page", "site_pages"]
 HOME_EVENTS = 8
 
 
+class SharedItems:
+    """Rendered items in one UTF-8 buffer, found by key (see :meth:`Snippets.share_events`)."""
+
+    def __init__(self, buffer: bytes, offsets: array[int], index: dict[Any, int]) -> None:
+        self.buffer = buffer
+        self.offsets = offsets
+        """Where each item starts, and the buffer's end after the last."""
+        self.index = index
+        self.macro: object = None
+        """The macro the items were rendered with."""
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[Any, Callable[[], str]]]) -> SharedItems:
+        """Render each ``(key, render)`` once, the first time its key comes."""
+        index: dict[Any, int] = {}
+        offsets = array("q", [0])
+        parts: list[bytes] = []
+        for key, render in items:
+            if key in index:
+                continue
+            index[key] = len(parts)
+            parts.append(render().encode("utf-8"))
+            offsets.append(offsets[-1] + len(parts[-1]))
+        return cls(b"".join(parts), offsets, index)
+
+    def get(self, key: Any) -> Markup | None:
+        at = self.index.get(key)
+        if at is None:
+            return None
+        return Markup(self.buffer[self.offsets[at]:self.offsets[at + 1]].decode("utf-8"))
+
+
 class Snippets:
     """Event items, incident rows and briefing items, each rendered once per build and reused.
 
@@ -53,6 +86,7 @@ class Snippets:
         # Keyed by object identity: every page lists the same Incident objects
         # of one Indexes, which outlives the build's rendering.
         self._incidents: dict[tuple[int, bool, bool], Markup] = {}
+        self._shared: SharedItems | None = None
 
     def briefing(self, briefing: Briefing, macro: Callable[..., Any], role: str,
                  level: int) -> Markup:
@@ -66,10 +100,33 @@ class Snippets:
     def event(self, ref: EventRef, macro: Callable[..., Any]) -> Markup:
         """``macro(ref, registry, show_date=False)``, the event's list item."""
         key = (ref.briefing.slug, ref.entry.order)
+        shared = self._shared
+        if shared is not None and macro is shared.macro:
+            found = shared.get(key)
+            if found is not None:
+                return found
         html = self._events.get(key)
         if html is None:
             html = self._events[key] = Markup(macro(ref, self._registry, False))
         return html
+
+    def share_events(self, refs: Iterable[EventRef], macro: Callable[..., Any]) -> None:
+        """Render every event's item now, before render workers are forked.
+
+        Each forked worker would otherwise render its own copy of nearly
+        every item and keep it (tens of megabytes each on a large site).
+        Rendered here into one buffer, the items are shared by all workers:
+        reading a slice of it writes nothing to its memory pages, whereas a
+        dict of separate strings would be copied page by page as their
+        reference counts change. Used by :meth:`event` for this ``macro``.
+        """
+        def item(ref: EventRef) -> str:
+            return str(macro(ref, self._registry, False))
+
+        shared = SharedItems.of(
+            ((ref.briefing.slug, ref.entry.order), partial(item, ref)) for ref in refs)
+        shared.macro = macro
+        self._shared = shared
 
     def incident(self, incident: Incident, macro: Callable[..., Any],
                  children_killed: bool, children_injured: bool) -> Markup:
@@ -104,11 +161,11 @@ def _totals(incidents: Iterable[Incident]) -> Context:
 class Archives:
     """Builds the month pages and the index page of each section."""
 
-    def __init__(self, site: Site, indexes: Indexes) -> None:
+    def __init__(self, site: Site, indexes: Indexes, snippets: Snippets | None = None) -> None:
         self.site = site
         self.indexes = indexes
         self.registry = registry_key(site)
-        self.snippets = Snippets(site.actors)
+        self.snippets = snippets or Snippets(site.actors)
 
     def common(self) -> Context:
         return {
@@ -264,9 +321,14 @@ def home_page(site: Site, indexes: Indexes) -> Page:
     })
 
 
-def site_pages(site: Site, indexes: Indexes) -> Iterator[Page]:
-    """Every page across briefings (the home page aside: see :func:`home_page`)."""
-    archives = Archives(site, indexes)
+def site_pages(site: Site, indexes: Indexes,
+               snippets: Snippets | None = None) -> Iterator[Page]:
+    """Every page across briefings (the home page aside: see :func:`home_page`).
+
+    ``snippets`` renders their repeated items; the caller may keep it to
+    share them before rendering (:meth:`Snippets.share_events`).
+    """
+    archives = Archives(site, indexes, snippets)
     yield from chronology_pages(archives)
     yield from actor_pages(archives)
     yield from place_pages(archives)

@@ -443,3 +443,46 @@ def test_seed_briefing_body_links_its_actors(repo_site: Path) -> None:
 
 def test_repository_site_has_no_broken_internal_links(repo_site: Path) -> None:
     assert_links_resolve(repo_site, "/repo/")
+
+
+def test_event_items_shared_before_forking_give_the_same_site(
+        revised: ScratchSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large one-off build renders every event item once, before forking its workers."""
+    from briefgen import parallel, sitepages
+
+    # The revised site's events, with non-ASCII text (the buffer is UTF-8).
+    revised.write("content/briefings/2025-04-08-third.md", briefing(
+        title="Third", date="2025-04-08",
+        extra="chronology:\n" + event("2025-04-07", "Київ", "Strike on «Київ» — drones")))
+    found: list[bool] = []
+    real_get = sitepages.SharedItems.get
+
+    def counting(self: sitepages.SharedItems, key: object) -> object:
+        item = real_get(self, key)
+        found.append(item is not None)
+        return item
+
+    monkeypatch.setattr(sitepages.SharedItems, "get", counting)
+    built = invoke("build", "-s", str(revised.root), "-o", str(tmp_path / "lazy"), "--no-cache")
+    assert built.exit_code == 0, built.output
+    assert found == []  # a small site: items are rendered page by page
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 1)
+    built = invoke("build", "-s", str(revised.root), "-o", str(tmp_path / "shared"), "--no-cache")
+    assert built.exit_code == 0, built.output
+    assert found and all(found)
+    assert revised.snapshot(tmp_path / "shared") == revised.snapshot(tmp_path / "lazy")
+    chronology = (tmp_path / "shared" / "chronology" / "index.html").read_text()
+    assert "Strike on «Київ» — drones" in chronology
+
+
+def test_a_theme_passing_another_event_macro_is_not_given_shared_items(
+        revised: ScratchSite) -> None:
+    from briefgen.indexes import derive
+    from briefgen.sitepages import Snippets
+
+    site = load_site(revised.root, workers=1)
+    refs = derive(site).events
+    snippets = Snippets(site.actors)
+    snippets.share_events(refs, lambda ref, registry, show_date: f"<li>{ref.entry.place}</li>")
+    other = snippets.event(refs[0], lambda ref, registry, show_date: "<li>theme</li>")
+    assert str(other) == "<li>theme</li>"
