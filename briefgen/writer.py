@@ -98,6 +98,7 @@ def write_site(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     existing, empty_folders = _files_under(out_dir)
+    tree = _KnownTree.of(out_dir, existing, empty_folders)
     written = unchanged = 0
     with _interrupts_held():
         for rel, content in output.items():
@@ -109,7 +110,7 @@ def write_site(
                 if rel in existing and _same_file(target, content):
                     unchanged += 1
                     continue
-                make_room(target, out_dir)
+                tree.make_room(rel)
                 move_into_place(content, target)
                 written += 1
                 continue
@@ -117,10 +118,13 @@ def write_site(
             if rel in existing and _same_bytes(target, data):
                 unchanged += 1
                 continue
-            replace_file(target, data, out_dir)
+            tree.make_room(rel)
+            _write_atomically(target, data)
             written += 1
         stale = sorted(existing - output.keys())
         for rel in stale:
+            if rel not in tree.files:  # cleared already: a folder or a file stands there now
+                continue
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / rel).unlink()
             remove_empty_parents(out_dir / rel, out_dir)
@@ -158,6 +162,10 @@ TEMP_SUFFIX = ".briefgen-tmp"
 def replace_file(target: Path, data: bytes, out_dir: Path) -> None:
     """Write ``data`` to ``target`` atomically, clearing a file or folder in the way."""
     make_room(target, out_dir)
+    _write_atomically(target, data)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
     tmp = target.parent / f".{target.name}{TEMP_SUFFIX}"
     try:
         tmp.write_bytes(data)
@@ -165,6 +173,57 @@ def replace_file(target: Path, data: bytes, out_dir: Path) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@dataclass(slots=True)
+class _KnownTree:
+    """The output folder as listed when the sync began, kept up to date by it.
+
+    With it the writer makes a page's folder with one ``mkdir`` and checks
+    nothing when the folder is known to be there, instead of looking at
+    every parent for a file in the way (about six system calls a file, and
+    seconds on a site of 20,000 pages). Anything not known to be safe goes
+    the careful way, :func:`make_room`.
+    """
+
+    out_dir: Path
+    files: set[str]
+    folders: set[str]
+
+    @classmethod
+    def of(cls, out_dir: Path, files: AbstractSet[str], empty_folders: list[str]) -> _KnownTree:
+        folders = set(empty_folders)
+        for rel in files:
+            parent = rel.rpartition("/")[0]
+            while parent and parent not in folders:
+                folders.add(parent)
+                parent = parent.rpartition("/")[0]
+        return cls(out_dir, set(files), folders)
+
+    def make_room(self, rel: str) -> None:
+        """Make the folder of output path ``rel``, clearing whatever is in the way."""
+        parent = rel.rpartition("/")[0]
+        if rel in self.folders:  # a folder became a file: everything under it goes
+            make_room(self.out_dir / rel, self.out_dir)
+            inside = rel + "/"
+            self.folders = {f for f in self.folders if f != rel and not f.startswith(inside)}
+            self.files = {f for f in self.files if not f.startswith(inside)}
+        elif parent and parent not in self.folders:
+            if any(ancestor in self.files for ancestor in _ancestors(parent)):
+                make_room(self.out_dir / rel, self.out_dir)  # a page became a folder
+            else:
+                (self.out_dir / parent).mkdir(parents=True, exist_ok=True)
+        for ancestor in _ancestors(parent):
+            self.files.discard(ancestor)
+            self.folders.add(ancestor)
+        self.files.add(rel)
+
+
+def _ancestors(folder: str) -> Iterator[str]:
+    """``a/b/c`` → ``a/b/c``, ``a/b``, ``a``; nothing for the output folder itself ("")."""
+    while folder:
+        yield folder
+        folder = folder.rpartition("/")[0]
 
 
 def make_room(target: Path, out_dir: Path) -> None:

@@ -1,0 +1,52 @@
+"""The writer brings an output folder to exactly the rendered files, in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefgen.staging import Stager
+from briefgen.writer import write_site
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_fresh_folder_gets_every_file_staged_or_not(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    stager = Stager(staging)
+    out = tmp_path / "out"
+    output = {"index.html": "home", "a/b/index.html": stager.stage("a/b/index.html", "deep"),
+              "a/index.html": b"a", "feed.xml": stager.stage("feed.xml", iter(["<f", "/>"]))}
+    result = write_site(output, out)
+    assert tree(out) == {"a/b/index.html": b"deep", "a/index.html": b"a",
+                         "feed.xml": b"<f/>", "index.html": b"home"}
+    assert (result.written, result.unchanged, result.removed) == (4, 0, 0)
+
+
+def test_unchanged_files_are_left_alone_and_stale_ones_go(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_site({"keep/index.html": "same", "old/deep/index.html": "gone"}, out)
+    before = (out / "keep/index.html").stat()
+    result = write_site({"keep/index.html": "same", "new/index.html": "new"}, out)
+    after = (out / "keep/index.html").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert tree(out) == {"keep/index.html": b"same", "new/index.html": b"new"}
+    assert not (out / "old").exists()
+    assert (result.written, result.unchanged, result.removed) == (1, 1, 1)
+
+
+def test_a_page_that_becomes_a_folder_and_a_folder_that_becomes_a_page(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_site({"notes": "a file", "x/y/index.html": "deep", "x/y/z/index.html": "deeper"}, out)
+    write_site({"notes/index.html": "now a folder", "x/y": "now a file",
+                "x/w/index.html": "beside"}, out)
+    assert tree(out) == {"notes/index.html": b"now a folder", "x/y": b"now a file",
+                         "x/w/index.html": b"beside"}
+    # And back, in one sync: the writer's picture of the folder follows its changes.
+    write_site({"notes": "a file again", "x/y/index.html": "deep again",
+                "x/y/z/index.html": "deeper again"}, out)
+    assert tree(out) == {"notes": b"a file again", "x/y/index.html": b"deep again",
+                         "x/y/z/index.html": b"deeper again"}
