@@ -184,7 +184,7 @@ def render(
     def bodies_done(rest: Sequence[Page]) -> None:
         _drop_bodies(site)
         if len(rest) >= parallel.MIN_PARALLEL_PAGES:  # when workers are forked for them
-            _share_events(snippets, indexes, env)
+            _share_events(snippets, indexes, env, options.workers)
 
     try:
         with timings.stage("render"):
@@ -223,7 +223,8 @@ def _drop_bodies(site: Site) -> None:
     release_free_memory()
 
 
-def _share_events(snippets: Snippets, indexes: Indexes, env: jinja2.Environment) -> None:
+def _share_events(snippets: Snippets, indexes: Indexes, env: jinja2.Environment,
+                  workers: int | None) -> None:
     """Render the event items once, for all render workers (see ``Snippets.share_events``).
 
     With the theme's own ``event_item`` macro, the one its pages import; a
@@ -231,7 +232,7 @@ def _share_events(snippets: Snippets, indexes: Indexes, env: jinja2.Environment)
     """
     macro = getattr(env.get_template("listings.html").module, "event_item", None)
     if callable(macro):
-        snippets.share_events(indexes.events, macro)
+        snippets.share_events(indexes.events, macro, workers)
 
 
 def _record_group(group: str, key: str, files: tuple[str, ...],

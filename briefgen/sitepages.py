@@ -29,11 +29,20 @@ from briefgen.dashboard import (
 )
 from briefgen.indexes import EventRef, Incident, Indexes, Place, Tag
 from briefgen.model import Actor, Briefing, Site
+from briefgen.parallel import render_all
 from briefgen.render import Context, Page, key_of, registry_key
 
 __all__ = ["Snippets", "home_page", "site_pages"]
 
 HOME_EVENTS = 8
+
+
+SHARE_CHUNK = 2000
+"""Items rendered per task when they are shared (see :meth:`SharedItems.of`)."""
+
+
+def _render_chunk(renders: list[Callable[[], str]]) -> list[bytes]:
+    return [render().encode("utf-8") for render in renders]
 
 
 class SharedItems:
@@ -48,18 +57,24 @@ class SharedItems:
         """The macro the items were rendered with."""
 
     @classmethod
-    def of(cls, items: Iterable[tuple[Any, Callable[[], str]]]) -> SharedItems:
-        """Render each ``(key, render)`` once, the first time its key comes."""
-        index: dict[Any, int] = {}
-        offsets = array("q", [0])
-        parts: list[bytes] = []
+    def of(cls, items: Iterable[tuple[Any, Callable[[], str]]],
+           workers: int | None = None) -> SharedItems:
+        """Render each ``(key, render)`` once, the first time its key comes.
+
+        Spread over ``workers`` processes (``parallel.render_all``): on a
+        large site this is tens of thousands of macro calls.
+        """
+        first: dict[Any, Callable[[], str]] = {}
         for key, render in items:
-            if key in index:
-                continue
-            index[key] = len(parts)
-            parts.append(render().encode("utf-8"))
-            offsets.append(offsets[-1] + len(parts[-1]))
-        return cls(b"".join(parts), offsets, index)
+            first.setdefault(key, render)
+        renders = list(first.values())
+        chunks = [renders[i:i + SHARE_CHUNK] for i in range(0, len(renders), SHARE_CHUNK)]
+        parts = [part for done in render_all(chunks, _render_chunk, workers, min_items=2)
+                 for part in done]
+        offsets = array("q", [0])
+        for part in parts:
+            offsets.append(offsets[-1] + len(part))
+        return cls(b"".join(parts), offsets, {key: n for n, key in enumerate(first)})
 
     def get(self, key: Any) -> Markup | None:
         at = self.index.get(key)
@@ -110,7 +125,8 @@ class Snippets:
             html = self._events[key] = Markup(macro(ref, self._registry, False))
         return html
 
-    def share_events(self, refs: Iterable[EventRef], macro: Callable[..., Any]) -> None:
+    def share_events(self, refs: Iterable[EventRef], macro: Callable[..., Any],
+                     workers: int | None = None) -> None:
         """Render every event's item now, before render workers are forked.
 
         Each forked worker would otherwise render its own copy of nearly
@@ -124,7 +140,7 @@ class Snippets:
             return str(macro(ref, self._registry, False))
 
         shared = SharedItems.of(
-            ((ref.briefing.slug, ref.entry.order), partial(item, ref)) for ref in refs)
+            (((ref.briefing.slug, ref.entry.order), partial(item, ref)) for ref in refs), workers)
         shared.macro = macro
         self._shared = shared
 

@@ -467,6 +467,7 @@ def test_event_items_shared_before_forking_give_the_same_site(
     assert built.exit_code == 0, built.output
     assert found == []  # a small site: items are rendered page by page
     monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 1)
+    monkeypatch.setattr(sitepages, "SHARE_CHUNK", 1)  # items rendered by forked workers too
     built = invoke("build", "-s", str(revised.root), "-o", str(tmp_path / "shared"), "--no-cache")
     assert built.exit_code == 0, built.output
     assert found and all(found)
