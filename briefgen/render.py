@@ -230,19 +230,23 @@ def render_pages(
             return {item.path: keep(item.path, html)}
         return {path: keep(path, content) for path, content in item().items()}
 
-    if bodies_done is not None:
-        todo = [*(p for p in todo if p.shows_body), *(p for p in todo if not p.shows_body)]
-        first = sum(1 for p in todo if p.shows_body)
-        made_first = render_all(todo[:first], make, workers)
-        bodies_done(todo[first:])
-    else:
-        first, made_first = 0, []
-    items: list[Page | FileJob] = [*jobs, *todo[first:]]
     # On a large site a site-wide job takes seconds: worth a worker even when
     # few pages changed.
     large = len(pages_list) >= parallel.MIN_PARALLEL_PAGES
-    made_rest = render_all(items, make, workers, min_items=2 if jobs and large else None)
-    made = [*made_rest[:len(jobs)], *made_first, *made_rest[len(jobs):]]
+    min_items = 2 if jobs and large else None
+    if bodies_done is not None:
+        # The jobs go with the body pages: their worker, which reads every
+        # record, is gone before the pages across briefings are rendered.
+        todo = [*(p for p in todo if p.shows_body), *(p for p in todo if not p.shows_body)]
+        first = sum(1 for p in todo if p.shows_body)
+        before: list[Page | FileJob] = [*jobs, *todo[:first]]
+        after: list[Page | FileJob] = list(todo[first:])
+        made = render_all(before, make, workers, min_items=min_items)
+        bodies_done(todo[first:])
+        made += render_all(after, make, workers)
+    else:
+        items: list[Page | FileJob] = [*jobs, *todo]
+        made = render_all(items, make, workers, min_items=min_items)
     for page, result in zip(todo, made[len(jobs):], strict=True):
         content = output[page.path] = result[page.path]
         if cache is not None and isinstance(content, str):

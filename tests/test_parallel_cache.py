@@ -71,8 +71,9 @@ def test_parallel_build_is_byte_identical_to_one_process(
 
     monkeypatch.setattr("briefgen.render.render_all", counting)
     build(corpus, tmp_path / "parallel", "--no-cache", "--jobs", "2")
-    # The 16 briefing pages first (their bodies are freed after), then the rest.
-    assert calls[0] == 16 and calls[1] > 16
+    # The 6 site-wide files' jobs and the 16 briefing pages first (the bodies
+    # are freed after them), then the rest.
+    assert calls[0] == 6 + 16 and calls[1] > 16
     assert tree(tmp_path / "parallel") == clean_build(corpus, tmp_path / "single")
 
 
