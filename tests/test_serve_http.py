@@ -326,7 +326,14 @@ def test_ctrl_c_stops_the_command_cleanly(scratch_site: ScratchSite) -> None:
             assert conn.getresponse().status == 200
             conn.close()
             process.send_signal(signal.SIGINT)
-            assert process.wait(timeout=45) == 0
+            try:
+                status = process.wait(timeout=45)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                # What it printed after "Serving" says where stopping hung.
+                pytest.fail("briefgen serve did not stop within 45 s of Ctrl-C; it printed:\n"
+                            + process.stderr.read())
+            assert status == 0
             assert "Traceback" not in process.stderr.read()
         finally:
             if process.poll() is None:
