@@ -7,6 +7,7 @@ attacker would send them.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
@@ -308,9 +309,13 @@ def test_ctrl_c_stops_the_command_cleanly(scratch_site: ScratchSite) -> None:
     import subprocess
     import sys
 
+    import os
+
+    # PYTHONFAULTHANDLER: if it hangs, SIGABRT makes it print every thread's stack.
     with subprocess.Popen(
             [sys.executable, "-m", "briefgen", "serve", "--site", str(scratch_site.root),
-             "--port", "0"], stderr=subprocess.PIPE, text=True) as process:
+             "--port", "0"], stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONFAULTHANDLER": "1"}) as process:
         try:
             assert process.stderr is not None
             line = ""
@@ -329,6 +334,9 @@ def test_ctrl_c_stops_the_command_cleanly(scratch_site: ScratchSite) -> None:
             try:
                 status = process.wait(timeout=45)
             except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGABRT)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=10)
                 process.kill()
                 # What it printed after "Serving" says where stopping hung.
                 pytest.fail("briefgen serve did not stop within 45 s of Ctrl-C; it printed:\n"
