@@ -304,12 +304,11 @@ def test_scratch_site_path_is_unchanged(scratch_site: ScratchSite) -> None:
 
 def test_ctrl_c_stops_the_command_cleanly(scratch_site: ScratchSite) -> None:
     """``briefgen serve`` as a user runs it: serves, then Ctrl-C ends it with status 0."""
+    import os
     import re
     import signal
     import subprocess
     import sys
-
-    import os
 
     # PYTHONFAULTHANDLER: if it hangs, SIGABRT makes it print every thread's stack.
     with subprocess.Popen(
