@@ -310,9 +310,15 @@ def test_ctrl_c_stops_the_command_cleanly(scratch_site: ScratchSite) -> None:
     import subprocess
     import sys
 
+    # Started as from a terminal, where Ctrl-C reaches it. A shell without job
+    # control starts background commands (a CI script's `make test &`) with
+    # SIGINT ignored, and Python keeps an inherited "ignore"; so the child
+    # restores the default before running the command line.
+    start = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+             "from briefgen.cli import main; sys.argv[0] = 'briefgen'; main()")
     # PYTHONFAULTHANDLER: if it hangs, SIGABRT makes it print every thread's stack.
     with subprocess.Popen(
-            [sys.executable, "-m", "briefgen", "serve", "--site", str(scratch_site.root),
+            [sys.executable, "-c", start, "serve", "--site", str(scratch_site.root),
              "--port", "0"], stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONFAULTHANDLER": "1"}) as process:
         try:
