@@ -126,6 +126,7 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
         return _encode(make()) if memo is None else memo.line(kind, briefing, order, make)
 
     def chronology() -> dict[str, str | bytes | Chunks]:
+        """Every chronology event of every briefing, newest first as on /chronology/."""
         events = Encoded(
             line("event", ref.briefing, ref.entry.order, partial(event_record, ref, config))
             for ref in indexes.events)
@@ -133,12 +134,20 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
                 dump_chunks({**_header("chronology", config), "events": events})}
 
     def timeline() -> dict[str, str | bytes | Chunks]:
+        """The chronology in TimelineJS's JSON format, for embedding in an article.
+
+        TimelineJS takes partial dates as year/month/day numbers: a
+        month-precision date has no ``day``, a range has an ``end_date``.
+        ``display_date`` shows the writer's words with the resolved date;
+        ``group`` puts events of one place on one row.
+        """
         return {"data/timeline.json": dump_chunks({**_timeline_header(config), "events": Encoded(
             line("timeline", ref.briefing, ref.entry.order,
                  partial(timeline_event, ref, config))
             for ref in indexes.events)})}
 
     def briefings() -> dict[str, str | bytes | Chunks]:
+        """Every briefing with its metadata, sources and actors (not its body)."""
         records = Encoded(line("briefing", b, 0, partial(briefing_record, b, config))
                           for b in _newest_first(site.briefings))
         return {"data/briefings.json":
@@ -215,15 +224,6 @@ def figure_data(figure: Figure | None) -> Json | None:
             "qualifier": figure.qualifier}
 
 
-def briefings_data(site: Site) -> Json:
-    """Every briefing with its metadata, sources and actors (not its body)."""
-    config = site.config
-    return {
-        **_header("briefings", config),
-        "briefings": [briefing_record(b, config) for b in _newest_first(site.briefings)],
-    }
-
-
 def briefing_record(b: Briefing, config: SiteConfig) -> Json:
     return {
         "slug": b.slug,
@@ -251,15 +251,6 @@ def briefing_record(b: Briefing, config: SiteConfig) -> Json:
 
 def _newest_first(briefings: Iterable[Briefing]) -> list[Briefing]:
     return sorted(briefings, key=lambda b: (b.date, b.slug), reverse=True)
-
-
-def chronology_data(site: Site, events: Iterable[EventRef]) -> Json:
-    """Every chronology event of every briefing, newest first as on /chronology/."""
-    config = site.config
-    return {
-        **_header("chronology", config),
-        "events": [event_record(ref, config) for ref in events],
-    }
 
 
 def event_record(ref: EventRef, config: SiteConfig) -> Json:
@@ -364,19 +355,6 @@ def csv_row(incident: Incident, report: Report, config: SiteConfig) -> list[str]
 
 def _number(value: int | None) -> str:
     return "" if value is None else str(value)
-
-
-def timeline_data(site: Site, events: Iterable[EventRef]) -> Json:
-    """The chronology in TimelineJS's JSON format, for embedding in an article.
-
-    TimelineJS takes partial dates as year/month/day numbers: a month-precision
-    date has no ``day``, a range has an ``end_date``. ``display_date`` shows the
-    writer's words with the resolved date; ``group`` puts events of one place
-    on one row.
-    """
-    config = site.config
-    return {**_timeline_header(config),
-            "events": [timeline_event(ref, config) for ref in events]}
 
 
 def _timeline_header(config: SiteConfig) -> Json:
