@@ -182,7 +182,8 @@ def render(
     snippets = Snippets(site.actors)
 
     def bodies_done(rest: Sequence[Page]) -> None:
-        _drop_bodies(site)
+        if not _bodies_shown_elsewhere(env):
+            _drop_bodies(site)
         if len(rest) >= parallel.MIN_PARALLEL_PAGES:  # when workers are forked for them
             _share_events(snippets, indexes, env, options.workers)
 
@@ -221,6 +222,27 @@ def _drop_bodies(site: Site) -> None:
     for briefing in site.briefings:
         object.__setattr__(briefing, "body_html", "")
     release_free_memory()
+
+
+BODY_TEMPLATE = "briefing.html"
+"""The one template of the default theme that shows a briefing's body."""
+
+
+def _bodies_shown_elsewhere(env: jinja2.Environment) -> bool:
+    """Whether a template besides the briefing page's names ``body_html``.
+
+    A theme may show bodies (or excerpts) on other pages; its builds then
+    keep the bodies, at the cost of the memory they take.
+    """
+    loader = env.loader
+    if loader is None:
+        return False
+    for name in loader.list_templates():
+        if name != BODY_TEMPLATE and name.endswith(".html"):
+            source, _, _ = loader.get_source(env, name)
+            if "body_html" in source:
+                return True
+    return False
 
 
 def _share_events(snippets: Snippets, indexes: Indexes, env: jinja2.Environment,

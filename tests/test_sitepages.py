@@ -487,3 +487,19 @@ def test_a_theme_passing_another_event_macro_is_not_given_shared_items(
     snippets.share_events(refs, lambda ref, registry, show_date: f"<li>{ref.entry.place}</li>")
     other = snippets.event(refs[0], lambda ref, registry, show_date: "<li>theme</li>")
     assert str(other) == "<li>theme</li>"
+
+
+def test_a_theme_showing_bodies_on_other_pages_gets_them(
+        scratch_site: ScratchSite, tmp_path: Path) -> None:
+    """One-off builds free the bodies after the briefing pages, unless a theme shows them."""
+    scratch_site.write("templates/index.html", textwrap.dedent("""\
+        {% extends "base.html" %}{% block main %}
+        {% for b in briefings %}<article class="excerpt">{{ b.body_html | safe }}</article>
+        {% endfor %}{% endblock %}
+        """))
+    built = invoke("build", "-s", str(scratch_site.root), "-o", str(tmp_path / "out"),
+                   "--no-cache")
+    assert built.exit_code == 0, built.output
+    home = parse_html((tmp_path / "out" / "index.html").read_text())
+    excerpt = home.find("article", class_="excerpt")
+    assert "The body of the first briefing." in excerpt.text
