@@ -35,22 +35,9 @@ SITEMAP_LIMIT = 50_000
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def files(site: Site, output: Mapping[str, object],
-          environ: Mapping[str, str] | None = None) -> dict[str, str | bytes]:
-    """``feed.xml``, ``sitemap.xml`` (split when huge) and ``robots.txt``.
-
-    ``output`` is everything rendered so far: the sitemap lists its HTML
-    pages, so pages that other stages add are listed without being named here.
-    """
-    built: dict[str, str | bytes] = {}
-    for job in jobs(site, output, environ):
-        built.update(job())
-    return built
-
-
 def jobs(site: Site, output: Iterable[str],
          environ: Mapping[str, str] | None = None) -> list[Callable[[], dict[str, str | bytes]]]:
-    """The files of :func:`files` as two independent jobs (feed; sitemap and robots.txt).
+    """``feed.xml``, ``sitemap.xml`` (split when huge) and ``robots.txt``, as two jobs.
 
     ``output`` are the paths of the site's other files, known before any is
     rendered, so these can be made beside the pages by the render workers.

@@ -239,11 +239,11 @@ def render_pages(
         # record, is gone before the pages across briefings are rendered.
         todo = [*(p for p in todo if p.shows_body), *(p for p in todo if not p.shows_body)]
         first = sum(1 for p in todo if p.shows_body)
+        rest = todo[first:]
         before: list[Page | FileJob] = [*jobs, *todo[:first]]
-        after: list[Page | FileJob] = list(todo[first:])
         made = render_all(before, make, workers, min_items=min_items)
-        bodies_done(todo[first:])
-        made += render_all(after, make, workers)
+        bodies_done(rest)
+        made += render_all(rest, make, workers)
     else:
         items: list[Page | FileJob] = [*jobs, *todo]
         made = render_all(items, make, workers, min_items=min_items)

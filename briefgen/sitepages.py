@@ -53,8 +53,6 @@ class SharedItems:
         self.offsets = offsets
         """Where each item starts, and the buffer's end after the last."""
         self.index = index
-        self.macro: object = None
-        """The macro the items were rendered with."""
 
     @classmethod
     def of(cls, items: Iterable[tuple[Any, Callable[[], str]]],
@@ -101,7 +99,8 @@ class Snippets:
         # Keyed by object identity: every page lists the same Incident objects
         # of one Indexes, which outlives the build's rendering.
         self._incidents: dict[tuple[int, bool, bool], Markup] = {}
-        self._shared: SharedItems | None = None
+        self._shared: tuple[object, SharedItems] | None = None
+        """Event items rendered before forking, with the macro that rendered them."""
 
     def briefing(self, briefing: Briefing, macro: Callable[..., Any], role: str,
                  level: int) -> Markup:
@@ -115,9 +114,8 @@ class Snippets:
     def event(self, ref: EventRef, macro: Callable[..., Any]) -> Markup:
         """``macro(ref, registry, show_date=False)``, the event's list item."""
         key = (ref.briefing.slug, ref.entry.order)
-        shared = self._shared
-        if shared is not None and macro is shared.macro:
-            found = shared.get(key)
+        if self._shared is not None and macro is self._shared[0]:
+            found = self._shared[1].get(key)
             if found is not None:
                 return found
         html = self._events.get(key)
@@ -139,10 +137,8 @@ class Snippets:
         def item(ref: EventRef) -> str:
             return str(macro(ref, self._registry, False))
 
-        shared = SharedItems.of(
-            (((ref.briefing.slug, ref.entry.order), partial(item, ref)) for ref in refs), workers)
-        shared.macro = macro
-        self._shared = shared
+        self._shared = (macro, SharedItems.of(
+            (((ref.briefing.slug, ref.entry.order), partial(item, ref)) for ref in refs), workers))
 
     def incident(self, incident: Incident, macro: Callable[..., Any],
                  children_killed: bool, children_injured: bool) -> Markup:
