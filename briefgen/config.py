@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from briefgen.errors import BuildError, ConfigError
 from briefgen.fields import Fields
 from briefgen.frontmatter import FrontMatterError, decode
-from briefgen.model import SiteConfig
+from briefgen.model import DEFAULT_FEED_ENTRIES, SiteConfig
 from briefgen.yamlsafe import YamlError, load_yaml
 
 CONFIG_NAME = "briefgen.yaml"
-CONFIG_FIELDS = ("title", "description", "base_url", "language", "timezone", "author", "cname")
+CONFIG_FIELDS = ("title", "description", "base_url", "language", "timezone", "author", "cname",
+                 "feed_entries")
 LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*")
 
 
@@ -58,7 +59,19 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> SiteCon
         timezone=timezone,
         author=fields.text(("author",)),
         cname=fields.text(("cname",)),
+        feed_entries=_feed_entries(fields),
     )
     if fields.errors:
         raise BuildError(fields.errors)
     return config
+
+
+def _feed_entries(fields: Fields) -> int:
+    def count(text: str) -> int:
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError(f"it must be a whole number such as 50 (0 keeps "
+                             f"every briefing in the feed), not '{text}'.")
+        return int(text)
+
+    found = fields.parsed(("feed_entries",), count)
+    return DEFAULT_FEED_ENTRIES if found is None else found

@@ -133,7 +133,10 @@ def _serialise(root: ET.Element) -> bytes:
 
 
 def atom_feed(site: Site, environ: Mapping[str, str] | None = None) -> bytes:
-    """An RFC 4287 feed with one entry per briefing, newest first."""
+    """An RFC 4287 feed of the newest briefings (``feed_entries`` of them), newest first.
+
+    The feed's ``updated`` is the latest change of any briefing, kept or not.
+    """
     config = site.config
     feed = _root("feed", ATOM, **{XML_LANG: config.language})
     _sub(feed, "id", config.base_url)
@@ -151,7 +154,8 @@ def atom_feed(site: Site, environ: Mapping[str, str] | None = None) -> bytes:
          href=absolute_url(config, "feed.xml"))
     _sub(feed, "link", rel="alternate", type="text/html", href=config.base_url)
     _sub(feed, "generator", "briefgen")
-    for briefing in site.briefings:
+    limit = config.feed_entries or len(site.briefings)
+    for briefing in site.briefings[:limit]:
         url = briefing_url(config, briefing)
         entry = _sub(feed, "entry")
         _sub(entry, "id", url)

@@ -20,6 +20,12 @@ ActorKind = Literal["person", "organisation", "state", "armed-group"]
 ACTOR_KINDS: tuple[ActorKind, ...] = ("person", "organisation", "state", "armed-group")
 
 
+DEFAULT_FEED_ENTRIES = 50
+"""Feed readers fetch the feed again and again and show only the newest
+entries; a feed of every briefing of a years-long crisis would be megabytes
+a poll."""
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     """Settings from ``briefgen.yaml``."""
@@ -35,6 +41,8 @@ class SiteConfig:
     """Who publishes the site; the feed's and JSON-LD's author."""
     cname: str = ""
     """Custom domain for GitHub Pages; written to ``CNAME`` when set."""
+    feed_entries: int = DEFAULT_FEED_ENTRIES
+    """How many of the newest briefings the Atom feed carries; 0 for all of them."""
 
     @property
     def base_path(self) -> str:

@@ -75,6 +75,34 @@ def test_feed_has_the_required_elements(scratch_site: ScratchSite) -> None:
         assert (scratch_site.out / href.removeprefix(BASE) / "index.html").is_file()
 
 
+def test_feed_carries_the_newest_briefings_up_to_feed_entries(scratch_site: ScratchSite) -> None:
+    add_second(scratch_site, extra="updated: 2025-04-09\n")
+    scratch_site.write("content/briefings/2025-04-07-third.md",
+                       briefing(title="Third briefing", date="2025-04-07"))
+    scratch_site.write("briefgen.yaml", CONFIG + "feed_entries: 2\n")
+    scratch_site.build_ok()
+    feed = feed_of(scratch_site)
+    titles = [e.findtext(A + "title") for e in feed.findall(A + "entry")]
+    assert titles == ["Second briefing", "Third briefing"]
+    assert feed.findtext(A + "updated") == "2025-04-09T00:00:00+03:00"
+    # The sitemap still lists every briefing.
+    sitemap = ET.parse(scratch_site.out / "sitemap.xml").getroot()
+    locs = {u.findtext(SM + "loc") for u in sitemap.findall(SM + "url")}
+    assert BASE + "briefings/2025-04-06-first/" in locs
+
+    scratch_site.write("briefgen.yaml", CONFIG + "feed_entries: 0\n")
+    scratch_site.build_ok()
+    assert len(feed_of(scratch_site).findall(A + "entry")) == 3
+
+
+def test_feed_entries_must_be_a_whole_number(scratch_site: ScratchSite) -> None:
+    scratch_site.write("briefgen.yaml", CONFIG + "feed_entries: many\n")
+    result = scratch_site.build()
+    assert result.exit_code != 0
+    assert "briefgen.yaml:6:15: feed_entries" in result.output
+    assert "whole number" in result.output
+
+
 def test_feed_author_and_base_url_come_from_config(scratch_site: ScratchSite) -> None:
     scratch_site.write("briefgen.yaml", CONFIG + "author: The Desk\n")
     scratch_site.build_ok("--base-url", "https://user.github.io/repo/")
