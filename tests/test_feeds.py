@@ -7,12 +7,16 @@ that a title like ``<b>&</script>`` comes out as the same text.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conftest import CONFIG, ScratchSite, briefing
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from briefgen import feeds
 from briefgen.feeds import atom_feed, sitemaps
 from briefgen.model import Site, SiteConfig
 
@@ -238,3 +242,32 @@ def test_a_huge_sitemap_is_split_under_an_index() -> None:
     locs = [u.findtext(SM + "loc") for n in (1, 2, 3)
             for u in ET.fromstring(built[f"sitemap-{n}.xml"])]
     assert locs == [BASE, BASE + "a/", BASE + "b/", BASE + "c.html", BASE + "d/"]
+
+
+def _urlset_by_elementtree(config: SiteConfig, pages: list[str],
+                           lastmod: dict[str, dt.date]) -> bytes:
+    """The sitemap as ElementTree writes it, the reference for the hand-laid one."""
+    urlset = ET.Element("urlset", {"xmlns": SM.strip("{}")})
+    for path in pages:
+        url = ET.SubElement(urlset, "url")
+        ET.SubElement(url, "loc").text = feeds._text(
+            feeds.absolute_url(config, feeds.page_url_path(path)))
+        if path in lastmod:
+            ET.SubElement(url, "lastmod").text = lastmod[path].isoformat()
+    ET.indent(urlset)
+    body = ET.tostring(urlset, encoding="unicode")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(paths=st.lists(st.text(min_size=1, max_size=12), max_size=6, unique=True),
+       dated=st.sets(st.integers(0, 5)), base=st.sampled_from(
+           ["https://example.org/briefs/", "https://e.org/r&d<x>/"]))
+def test_sitemap_is_what_elementtree_would_write(paths: list[str], dated: set[int],
+                                                 base: str) -> None:
+    config = SiteConfig(title="T", description="", base_url=base, language="en",
+                        timezone="UTC")
+    pages = [f"{p}/index.html" for p in paths]
+    lastmod = {page: dt.date(2025, 4, 1 + n) for n, page in enumerate(pages) if n in dated}
+    assert feeds._urlset(config, pages, lastmod) == _urlset_by_elementtree(config, pages, lastmod)
+    ET.fromstring(feeds._urlset(config, pages, lastmod))  # well-formed
