@@ -162,7 +162,9 @@ def render(
         plans: list[tuple[str, str, Callable[[], Sequence[FileJob]]]] = [
             ("data", key_of([all_briefings_key(site), registry_key(site)]),
              lambda: exports.jobs(site, indexes, memo,
-                                  key_of([registry_key(site), repr(site.config)]))),
+                                  key_of([registry_key(site), repr(site.config)]),
+                                  kept=store.folder if store is not None else None,
+                                  warned=warned)),
             ("feeds", key_of([all_briefings_key(site), *sorted(paths)]),
              lambda: feeds.jobs(site, paths)),
         ]

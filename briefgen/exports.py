@@ -25,9 +25,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from briefgen.dates import DateSpec
+from briefgen.diskcache import load_entries, save_entries
 from briefgen.feeds import briefing_url
 from briefgen.figures import Figure
 from briefgen.indexes import EventRef, Incident, Indexes, Report
@@ -84,6 +86,50 @@ class RecordMemo:
         self.lines, self.used = self.used, {}
 
 
+@dataclass(slots=True)
+class RecordFile:
+    """Encoded records of one data file, kept in the build cache between one-off builds.
+
+    The disk counterpart of :class:`RecordMemo`, with the same keys: a build
+    after one briefing changed encodes that briefing's records and joins the
+    others' as they were. Each data file has its own, read and saved by
+    the job that makes the file (in whichever process runs it), so nothing
+    is shared between processes. Stored with the ``site_key`` (registry
+    and config) it was made under and ignored under any other; an unusable
+    file is ignored with a warning (:func:`~briefgen.diskcache.load_entries`).
+    """
+
+    path: Path
+    site_key: str
+    lines: dict[tuple[str, str, str, int], str]
+    used: dict[tuple[str, str, str, int], str] = field(default_factory=dict)
+    added: int = 0
+
+    @classmethod
+    def open(cls, path: Path, site_key: str, warned: set[str] | None = None) -> RecordFile:
+        stored = load_entries(path, warned)
+        lines = stored.get("lines")
+        if stored.get("site") != site_key or not isinstance(lines, dict):
+            lines = {}
+        return cls(path, site_key, lines)
+
+    def line(self, kind: str, briefing: Briefing, order: int, make: Callable[[], Json]) -> str:
+        key = (kind, briefing.slug, briefing.fingerprint, order)
+        found = self.lines.get(key)
+        if found is None:
+            found = _encode(make())
+            self.added += 1
+        self.used[key] = found
+        return found
+
+    def finish(self) -> None:
+        """Save what this build used, when it differs from what was stored."""
+        if self.added or len(self.used) != len(self.lines):
+            save_entries(self.path, {"site": self.site_key, "lines": self.used})
+        self.lines, self.used, self.added = self.used, {}, 0
+
+
+
 class Encoded:
     """Records already encoded as JSON, one per line, for :func:`dump_chunks`.
 
@@ -114,22 +160,38 @@ def files(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
 
 
 def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
-         site_key: str = "") -> list[FileJob]:
+         site_key: str = "", kept: Path | None = None,
+         warned: set[str] | None = None) -> list[FileJob]:
     """The files under ``data/`` as independent jobs, the longest first.
 
     Each job is a pure function of the model, so jobs can run in any process
     and order. With a ``memo``, call :meth:`RecordMemo.finish` once all ran.
+    Without one, ``kept`` names a folder where each job keeps its file's
+    encoded records for the next build (:class:`RecordFile`); ``warned``
+    is the build's set of cache problems reported already.
     """
     config = site.config
 
-    def line(kind: str, briefing: Briefing, order: int, make: Callable[[], Json]) -> str:
-        return _encode(make()) if memo is None else memo.line(kind, briefing, order, make)
+    def encoded(name: str, items: Iterable[tuple[str, Briefing, int, Callable[[], Json]]],
+                ) -> Encoded:
+        """The records as lines, through the memo or the file's kept records."""
+        def lines() -> Iterator[str]:
+            records: RecordMemo | RecordFile | None = memo
+            if records is None and kept is not None:
+                records = RecordFile.open(kept / f"records-{name}.pickle", site_key, warned)
+            for kind, briefing, order, make in items:
+                yield _encode(make()) if records is None else records.line(
+                    kind, briefing, order, make)
+            if isinstance(records, RecordFile):
+                records.finish()
+
+        return Encoded(lines())
 
     def chronology() -> dict[str, str | bytes | Chunks]:
         """Every chronology event of every briefing, newest first as on /chronology/."""
-        events = Encoded(
-            line("event", ref.briefing, ref.entry.order, partial(event_record, ref, config))
-            for ref in indexes.events)
+        events = encoded("chronology", (
+            ("event", ref.briefing, ref.entry.order, partial(event_record, ref, config))
+            for ref in indexes.events))
         return {"data/chronology.json":
                 dump_chunks({**_header("chronology", config), "events": events})}
 
@@ -141,15 +203,15 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
         ``display_date`` shows the writer's words with the resolved date;
         ``group`` puts events of one place on one row.
         """
-        return {"data/timeline.json": dump_chunks({**_timeline_header(config), "events": Encoded(
-            line("timeline", ref.briefing, ref.entry.order,
-                 partial(timeline_event, ref, config))
-            for ref in indexes.events)})}
+        events = encoded("timeline", (
+            ("timeline", ref.briefing, ref.entry.order, partial(timeline_event, ref, config))
+            for ref in indexes.events))
+        return {"data/timeline.json": dump_chunks({**_timeline_header(config), "events": events})}
 
     def briefings() -> dict[str, str | bytes | Chunks]:
         """Every briefing with its metadata, sources and actors (not its body)."""
-        records = Encoded(line("briefing", b, 0, partial(briefing_record, b, config))
-                          for b in _newest_first(site.briefings))
+        records = encoded("briefings", (("briefing", b, 0, partial(briefing_record, b, config))
+                                        for b in _newest_first(site.briefings)))
         return {"data/briefings.json":
                 dump_chunks({**_header("briefings", config), "briefings": records})}
 

@@ -105,11 +105,16 @@ def test_a_template_error_in_a_parallel_render_fails_cleanly(
 
 def _edit(site: Path, rng: random.Random, step: int) -> None:
     briefings = sorted((site / "content" / "briefings").glob("*.md"))
-    action = rng.choice(["edit", "edit", "add", "delete", "rename", "registry", "template",
-                         "config"])
+    action = rng.choice(["edit", "edit", "event", "add", "delete", "rename", "registry",
+                         "template", "config"])
     if action == "edit" and briefings:
         path = rng.choice(briefings)
         path.write_text(path.read_text().replace("summary: \"", f"summary: \"Step {step}. ", 1))
+    elif action == "event" and briefings:
+        # A chronology event's words and place: its data records change.
+        path = rng.choice(briefings)
+        path.write_text(path.read_text().replace("    event: \"", f"    event: \"Step {step}. ", 1)
+                        .replace("    place: ", f"    place: Step {step} ", 1))
     elif action == "add":
         registry = make_registry(random.Random(7))
         slug, text = briefing(1000 + step, rng, registry, __import__("datetime").date(2024, 1, 1))
@@ -145,6 +150,34 @@ def test_warm_builds_equal_clean_builds_after_random_edits(
         _edit(corpus, rng, step)
         build(corpus, warm)
         assert tree(warm) == clean_build(corpus, tmp_path / f"clean-{step}"), f"step {step}"
+
+
+def test_data_records_are_kept_per_file_and_follow_every_change(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build(corpus, out)
+    kept = corpus / ".briefgen-cache"
+    names = ("chronology", "timeline", "briefings")
+    stored = {name: diskcache.load_entries(kept / f"records-{name}.pickle") for name in names}
+    assert all(entries["lines"] for entries in stored.values())
+    # A record no longer used is dropped, a changed one encoded anew.
+    target = briefing_file(corpus, 3)
+    target.write_text(target.read_text().replace("    event: \"", "    event: \"Revised. ", 1))
+    build(corpus, out)
+    assert tree(out) == clean_build(corpus, tmp_path / "clean-1")
+    lines = diskcache.load_entries(kept / "records-chronology.pickle")["lines"]
+    assert len(lines) == len(stored["chronology"]["lines"])
+    assert any(line.startswith('{"date"') and "Revised. " in line for line in lines.values())
+    # Records made under another config (here a base URL) are not reused.
+    build(corpus, out, "--base-url", "https://mirror.example/")
+    assert tree(out) == clean_build_with(corpus, tmp_path / "clean-2",
+                                         "--base-url", "https://mirror.example/")
+
+
+def clean_build_with(site: Path, out: Path, *args: str) -> dict[str, bytes]:
+    build(site, out, "--no-cache", "--jobs", "1", *args)
+    return tree(out)
 
 
 def test_warm_build_re_renders_nothing_and_rewrites_nothing(corpus: Path, tmp_path: Path) -> None:
