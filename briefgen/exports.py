@@ -52,20 +52,42 @@ CSV_COLUMNS = (
 Json = dict[str, Any]
 
 
+RecordKey = tuple[str, str, str, int]
+"""(kind of record, briefing slug, briefing fingerprint, position in the briefing)."""
+
+
 @dataclass(slots=True)
 class RecordMemo:
-    """Encoded records of the previous build, for the preview server's next one.
+    """Encoded records of the previous build, reused by the next one.
 
     A briefing's records (its entry in briefings.json, its events in
-    chronology.json and timeline.json) are a function of its file, the
-    registry and the config: kept by the briefing's slug and fingerprint,
-    and dropped whole when the registry or the config changes. Saving one
-    briefing then encodes that briefing's records only.
+    chronology.json and timeline.json, its casualty reports) are a function
+    of its file, the registry and the config: kept by the briefing's slug
+    and fingerprint, and dropped whole when the registry or the config
+    changes. A build after one briefing changed then encodes that
+    briefing's records only.
+
+    The preview server keeps one memo in memory for every data file. A
+    one-off build keeps one per data file in the build cache (``path``):
+    it is read and saved by the job that makes the file, in whichever
+    process runs it, so nothing is shared between processes; an unusable
+    file is ignored with a warning (:func:`~briefgen.diskcache.load_entries`).
     """
 
     site_key: str = ""
-    lines: dict[tuple[str, str, str, int], str] = field(default_factory=dict)
-    used: dict[tuple[str, str, str, int], str] = field(default_factory=dict)
+    lines: dict[RecordKey, str] = field(default_factory=dict)
+    used: dict[RecordKey, str] = field(default_factory=dict)
+    added: int = 0
+    path: Path | None = None
+
+    @classmethod
+    def open(cls, path: Path, site_key: str, warned: set[str] | None = None) -> RecordMemo:
+        """The records kept at ``path`` if made under ``site_key``, else none."""
+        stored = load_entries(path, warned)
+        lines = stored.get("lines")
+        if stored.get("site") != site_key or not isinstance(lines, dict):
+            lines = {}
+        return cls(site_key, lines, path=path)
 
     def start(self, site_key: str) -> None:
         """Begin a build; ``site_key`` names the registry and config it uses."""
@@ -74,46 +96,7 @@ class RecordMemo:
         self.used = {}
 
     def line(self, kind: str, briefing: Briefing, order: int, make: Callable[[], Json]) -> str:
-        key = (kind, briefing.slug, briefing.fingerprint, order)
-        found = self.lines.get(key)
-        if found is None:
-            found = _encode(make())
-        self.used[key] = found
-        return found
-
-    def finish(self) -> None:
-        """Keep only what this build used, so a long preview session does not grow."""
-        self.lines, self.used = self.used, {}
-
-
-@dataclass(slots=True)
-class RecordFile:
-    """Encoded records of one data file, kept in the build cache between one-off builds.
-
-    The disk counterpart of :class:`RecordMemo`, with the same keys: a build
-    after one briefing changed encodes that briefing's records and joins the
-    others' as they were. Each data file has its own, read and saved by
-    the job that makes the file (in whichever process runs it), so nothing
-    is shared between processes. Stored with the ``site_key`` (registry
-    and config) it was made under and ignored under any other; an unusable
-    file is ignored with a warning (:func:`~briefgen.diskcache.load_entries`).
-    """
-
-    path: Path
-    site_key: str
-    lines: dict[tuple[str, str, str, int], str]
-    used: dict[tuple[str, str, str, int], str] = field(default_factory=dict)
-    added: int = 0
-
-    @classmethod
-    def open(cls, path: Path, site_key: str, warned: set[str] | None = None) -> RecordFile:
-        stored = load_entries(path, warned)
-        lines = stored.get("lines")
-        if stored.get("site") != site_key or not isinstance(lines, dict):
-            lines = {}
-        return cls(path, site_key, lines)
-
-    def line(self, kind: str, briefing: Briefing, order: int, make: Callable[[], Json]) -> str:
+        """The record ``make`` gives, encoded as JSON (or as kept)."""
         key = (kind, briefing.slug, briefing.fingerprint, order)
         found = self.lines.get(key)
         if found is None:
@@ -122,12 +105,21 @@ class RecordFile:
         self.used[key] = found
         return found
 
+    def text(self, kind: str, briefing: Briefing, order: int, make: Callable[[], str]) -> str:
+        """The text ``make`` gives (or as kept): for records written other than as JSON."""
+        key = (kind, briefing.slug, briefing.fingerprint, order)
+        found = self.lines.get(key)
+        if found is None:
+            found = make()
+            self.added += 1
+        self.used[key] = found
+        return found
+
     def finish(self) -> None:
-        """Save what this build used, when it differs from what was stored."""
-        if self.added or len(self.used) != len(self.lines):
+        """Keep only what this build used; saved when kept on disk and changed."""
+        if self.path is not None and (self.added or len(self.used) != len(self.lines)):
             save_entries(self.path, {"site": self.site_key, "lines": self.used})
         self.lines, self.used, self.added = self.used, {}, 0
-
 
 
 class Encoded:
@@ -167,22 +159,26 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
     Each job is a pure function of the model, so jobs can run in any process
     and order. With a ``memo``, call :meth:`RecordMemo.finish` once all ran.
     Without one, ``kept`` names a folder where each job keeps its file's
-    encoded records for the next build (:class:`RecordFile`); ``warned``
+    encoded records for the next build (:class:`RecordMemo`); ``warned``
     is the build's set of cache problems reported already.
     """
     config = site.config
+
+    def records_for(name: str) -> RecordMemo | None:
+        """The memo, or this data file's records kept on disk (opened where the job runs)."""
+        if memo is not None or kept is None:
+            return memo
+        return RecordMemo.open(kept / f"records-{name}.pickle", site_key, warned)
 
     def encoded(name: str, items: Iterable[tuple[str, Briefing, int, Callable[[], Json]]],
                 ) -> Encoded:
         """The records as lines, through the memo or the file's kept records."""
         def lines() -> Iterator[str]:
-            records: RecordMemo | RecordFile | None = memo
-            if records is None and kept is not None:
-                records = RecordFile.open(kept / f"records-{name}.pickle", site_key, warned)
+            records = records_for(name)
             for kind, briefing, order, make in items:
                 yield _encode(make()) if records is None else records.line(
                     kind, briefing, order, make)
-            if isinstance(records, RecordFile):
+            if records is not None and records.path is not None:
                 records.finish()
 
         return Encoded(lines())
@@ -216,8 +212,23 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
                 dump_chunks({**_header("briefings", config), "briefings": records})}
 
     def casualties() -> dict[str, str | bytes | Chunks]:
-        return {"data/casualties.json": dump_chunks(casualties_data(site, indexes.incidents)),
-                "data/casualties.csv": casualties_csv(site, indexes.incidents)}
+        """One entry per incident: the latest report's figures and the earlier ones as revisions.
+
+        ``incident`` is the id the briefings share, or null for a record that
+        stands alone; the figures that count are always the latest report's.
+        """
+        records = records_for("casualties")
+        table = casualties_csv(site, indexes.incidents, records)
+
+        def lines() -> Iterator[str]:
+            for incident in indexes.incidents:
+                yield incident_line(incident, config, records)
+            if records is not None and records.path is not None:
+                records.finish()
+
+        return {"data/casualties.json": dump_chunks(
+                    {**_header("casualties", config), "incidents": Encoded(lines())}),
+                "data/casualties.csv": table}
 
     if memo is not None:
         memo.start(site_key)
@@ -345,24 +356,22 @@ def report_data(report: Report, config: SiteConfig) -> Json:
     return data
 
 
-def casualties_data(site: Site, incidents: Iterable[Incident]) -> Json:
-    """One entry per incident: the latest report's figures and the earlier ones as revisions.
+def incident_line(incident: Incident, config: SiteConfig,
+                  records: RecordMemo | None = None) -> str:
+    """An incident of casualties.json, encoded: its id, its latest report, its revisions.
 
-    ``incident`` is the id the briefings share, or null for a record that
-    stands alone; the figures that count are always the latest report's.
+    Laid out as the JSON encoder lays out the whole object, from each
+    report's own encoding, so a memo can keep reports one by one (an
+    incident's reports come from several briefings).
     """
-    config = site.config
-    return {
-        **_header("casualties", config),
-        "incidents": [
-            {
-                "incident": _shared_id(incident),
-                **report_data(incident.latest, config),
-                "revisions": [report_data(r, config) for r in incident.revisions],
-            }
-            for incident in incidents
-        ],
-    }
+    def report(r: Report) -> str:
+        make = partial(report_data, r, config)
+        return _encode(make()) if records is None else records.line(
+            "report", r.briefing, r.record.order, make)
+
+    revisions = ", ".join(report(r) for r in incident.revisions)
+    return (f'{{"incident": {_encode(_shared_id(incident))}, {report(incident.latest)[1:-1]}, '
+            f'"revisions": [{revisions}]}}')
 
 
 def _shared_id(incident: Incident) -> str | None:
@@ -371,7 +380,8 @@ def _shared_id(incident: Incident) -> str | None:
     return incident.latest.record.incident
 
 
-def casualties_csv(site: Site, incidents: Iterable[Incident]) -> str:
+def casualties_csv(site: Site, incidents: Iterable[Incident],
+                   records: RecordMemo | None = None) -> str:
     """Every report of every incident, one row each; ``latest`` marks the rows that count.
 
     Rows follow casualties.json: per incident the latest report, then its
@@ -380,20 +390,34 @@ def casualties_csv(site: Site, incidents: Iterable[Incident]) -> str:
     Spreadsheet users filter on ``latest`` to get one row per incident, or
     keep all rows to see how figures were revised.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    parts = [_csv_line(CSV_COLUMNS)]
     for incident in incidents:
+        shared = _shared_id(incident) or ""
         for report in (incident.latest, *incident.revisions):
-            writer.writerow(csv_row(incident, report, site.config))
+            # The columns after ``latest`` are the report's own: kept by the memo.
+            make = partial(_csv_report, report, site.config)
+            tail = make() if records is None else records.text(
+                "csv", report.briefing, report.record.order, make)
+            latest = "true" if report is incident.latest else "false"
+            parts.append(f"{_csv_line((shared, latest))[:-1]},{tail}")
+    return "".join(parts)
+
+
+def _csv_line(fields: Iterable[str]) -> str:
+    """Fields as one CSV line; each is quoted on its own, so lines of parts join with ",".
+
+    (Except a line of one empty field, which the csv module writes as ``""``:
+    every part here has two fields or more.)
+    """
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(fields)
     return buffer.getvalue()
 
 
-def csv_row(incident: Incident, report: Report, config: SiteConfig) -> list[str]:
+def _csv_report(report: Report, config: SiteConfig) -> str:
+    """The CSV columns of one report, from ``briefing`` on."""
     record = report.record
     row = [
-        _shared_id(incident) or "",
-        "true" if report is incident.latest else "false",
         report.briefing.slug,
         report.briefing.date.isoformat(),
         briefing_url(config, report.briefing),
@@ -412,7 +436,7 @@ def csv_row(incident: Incident, report: Report, config: SiteConfig) -> list[str]
             row.extend([figure.text, _number(figure.low), _number(figure.high),
                         figure.qualifier])
     row.append(record.source)
-    return row
+    return _csv_line(row)
 
 
 def _number(value: int | None) -> str:

@@ -9,6 +9,7 @@ the csv module and compared with the JSON row by row.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -16,6 +17,10 @@ from typing import Any
 
 import pytest
 from conftest import REPO, ScratchSite, briefing, invoke
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefgen import exports
 
 SCHEMAS = REPO / "docs" / "schemas"
 EXPORTS = ("briefings", "chronology", "casualties", "timeline")
@@ -376,3 +381,23 @@ def test_reused_records_give_the_same_files_and_follow_every_change(
     with_memo, plain = both("b")  # another registry or config: nothing reused
     assert with_memo == plain
     assert {k[1] for k in memo.lines} == {"2025-04-06-first"}
+
+
+def test_casualty_lines_are_what_the_json_encoder_writes(data_site: ScratchSite) -> None:
+    # Incidents are laid out from their reports' own encodings (a memo keeps
+    # reports one by one); each line must be what encoding the whole gives.
+    text = (data_site.out / "data" / "casualties.json").read_text(encoding="utf-8")
+    lines = [line.rstrip(",") for line in text.splitlines() if line.startswith('{"incident"')]
+    assert len(lines) == 3
+    for line in lines:
+        assert json.dumps(json.loads(line), ensure_ascii=False) == line
+
+
+@settings(max_examples=300, deadline=None)
+@given(head=st.lists(st.text(), min_size=2, max_size=2),
+       tail=st.lists(st.text(), min_size=2, max_size=6))
+def test_csv_lines_join_as_one_row(head: list[str], tail: list[str]) -> None:
+    # casualties.csv joins a row's first columns to the report's kept columns.
+    whole = io.StringIO()
+    csv.writer(whole, lineterminator="\n").writerow([*head, *tail])
+    assert exports._csv_line(head)[:-1] + "," + exports._csv_line(tail) == whole.getvalue()

@@ -158,7 +158,7 @@ def test_data_records_are_kept_per_file_and_follow_every_change(
     out = tmp_path / "out"
     build(corpus, out)
     kept = corpus / ".briefgen-cache"
-    names = ("chronology", "timeline", "briefings")
+    names = ("chronology", "timeline", "briefings", "casualties")
     stored = {name: diskcache.load_entries(kept / f"records-{name}.pickle") for name in names}
     assert all(entries["lines"] for entries in stored.values())
     # A record no longer used is dropped, a changed one encoded anew.
