@@ -130,7 +130,9 @@ def render_all(
     children = []
     # The children share the site model with this process until either writes
     # to a page of it; a garbage collection touches every object it scans, so
-    # objects that exist now are moved out of the collector's sight.
+    # objects that exist now are moved out of the collector's sight (and
+    # left there if the caller had frozen the model already).
+    frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         for worker in range(1, workers):
@@ -150,7 +152,8 @@ def render_all(
                 pass
             child.join()
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
         for child, receive in children:
             receive.close()
             if child.is_alive():  # this process failed first: the share is not needed
