@@ -43,7 +43,6 @@ from briefgen.templating import make_environment, template_dirs, template_error,
 from briefgen.uptodate import (
     Inputs,
     is_unchanged,
-    output_signatures,
     read_inputs,
     read_manifest,
     record_build,
@@ -361,11 +360,12 @@ def build_site(
         digests = {rel: entry[1].hex() for rel, entry in inputs.files.items()}
         site, output = render(options, cache, timings, progress, page_store, stager, digests)
         with timings.stage("write"):
-            kept = {path for path, content in output.items() if isinstance(content, KeptFile)}
+            # A kept file's signature was checked when the page store reused it.
+            kept = ({path: page_store.stored[path][1] for path, content in output.items()
+                     if isinstance(content, KeptFile)} if page_store is not None else {})
             result = write_site(output, options.out_dir, known_unchanged=kept)
             if page_store is not None:
-                written = output_signatures(options.out_dir)
-                page_store.commit(written)
-                record_build(options.site_dir, written, inputs, len(site.briefings))
+                page_store.commit(result.signatures)
+                record_build(options.site_dir, result.signatures, inputs, len(site.briefings))
     return BuildReport(len(site.briefings), len(output), result,
                        time.perf_counter() - started, timings)

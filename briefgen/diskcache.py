@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
+from briefgen.writer import Signature
 
 log = logging.getLogger(__name__)
 
@@ -198,8 +199,6 @@ def save_entries(path: Path, entries: MutableMapping[Any, Any]) -> None:
 
 PAGES_FILE = "pages.pickle"
 
-Signature = tuple[int, int, int]
-"""(size, mtime in ns, inode) of an output file as the build left it."""
 
 
 def signature(path: Path) -> Signature | None:

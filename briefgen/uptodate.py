@@ -25,8 +25,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.diskcache import CACHE_DIR, Signature, format_marker, load_entries, save_entries
+from briefgen.diskcache import CACHE_DIR, format_marker, load_entries, save_entries
 from briefgen.templating import theme_dir
+from briefgen.writer import Signature
 
 MANIFEST = "manifest.pickle"
 INPUT_FOLDERS = ("content", "templates")

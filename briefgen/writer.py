@@ -21,11 +21,14 @@ import shutil
 import signal
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.errors import ConfigError
 from briefgen.staging import StagedFile, move_into_place
+
+Signature = tuple[int, int, int]
+"""(size, mtime in ns, inode) of an output file as the build left it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,8 @@ class WriteResult:
     unchanged: int
     removed: int
     """Files of the previous build that the new one no longer has."""
+    signatures: dict[str, Signature] = field(default_factory=dict)
+    """Every output file's signature as the sync left it (or found it, when known unchanged)."""
 
 
 SOURCE_NAMES = ("briefgen.yaml", "content", "templates", "seeds", ".git")
@@ -88,39 +93,46 @@ def _same_file(path: Path, staged: StagedFile) -> bool:
 def write_site(
     output: Mapping[str, str | bytes | StagedFile],
     out_dir: Path,
-    known_unchanged: AbstractSet[str] = frozenset(),
+    known_unchanged: Mapping[str, Signature] | None = None,
 ) -> WriteResult:
     """Make ``out_dir`` hold exactly the files in ``output``.
 
     ``known_unchanged`` names files the caller knows are already right in
     ``out_dir`` (the page store's :class:`~briefgen.diskcache.KeptFile`
-    entries), which are neither compared nor written.
+    entries), with the signature it found them with: they are neither
+    compared nor written, nor looked at again for the result's signatures.
     """
+    known_unchanged = known_unchanged or {}
     out_dir.mkdir(parents=True, exist_ok=True)
     existing, empty_folders = _files_under(out_dir)
     tree = _KnownTree.of(out_dir, existing, empty_folders)
     written = unchanged = 0
+    signatures: dict[str, Signature] = {}
     with _interrupts_held():
         for rel, content in output.items():
             target = out_dir / rel
-            if rel in existing and rel in known_unchanged:
+            known = known_unchanged.get(rel) if rel in existing else None
+            if known is not None:
+                signatures[rel] = known
                 unchanged += 1
                 continue
             if isinstance(content, StagedFile):
                 if rel in existing and _same_file(target, content):
                     unchanged += 1
-                    continue
-                tree.make_room(rel)
-                move_into_place(content, target)
-                written += 1
-                continue
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            if rel in existing and _same_bytes(target, data):
-                unchanged += 1
-                continue
-            tree.make_room(rel)
-            _write_atomically(target, data)
-            written += 1
+                else:
+                    tree.make_room(rel)
+                    move_into_place(content, target)
+                    written += 1
+            else:
+                data = content.encode("utf-8") if isinstance(content, str) else content
+                if rel in existing and _same_bytes(target, data):
+                    unchanged += 1
+                else:
+                    tree.make_room(rel)
+                    _write_atomically(target, data)
+                    written += 1
+            st = target.stat()
+            signatures[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
         stale = sorted(existing - output.keys())
         for rel in stale:
             if rel not in tree.files:  # cleared already: a folder or a file stands there now
@@ -130,7 +142,8 @@ def write_site(
             remove_empty_parents(out_dir / rel, out_dir)
         for rel in empty_folders:  # left by an earlier build that was killed
             remove_if_empty(out_dir / rel, out_dir)
-    return WriteResult(written=written, unchanged=unchanged, removed=len(stale))
+    return WriteResult(written=written, unchanged=unchanged, removed=len(stale),
+                       signatures=signatures)
 
 
 def _files_under(folder: Path) -> tuple[set[str], list[str]]:

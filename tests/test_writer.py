@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefgen.staging import Stager
+from briefgen.uptodate import output_signatures
 from briefgen.writer import write_site
 
 
@@ -50,3 +51,15 @@ def test_a_page_that_becomes_a_folder_and_a_folder_that_becomes_a_page(tmp_path:
                 "x/y/z/index.html": "deeper again"}, out)
     assert tree(out) == {"notes": b"a file again", "x/y/index.html": b"deep again",
                          "x/y/z/index.html": b"deeper again"}
+
+
+def test_the_signatures_are_those_of_the_folder_as_left(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = write_site({"keep/index.html": "same", "old/index.html": "gone", "a": "1"}, out)
+    assert first.signatures == output_signatures(out)
+    # A file the caller knows is unchanged keeps the signature it was found with.
+    known = {"keep/index.html": first.signatures["keep/index.html"]}
+    second = write_site({"keep/index.html": "ignored: known unchanged", "a": "2",
+                         "new/index.html": "new"}, out, known_unchanged=known)
+    assert (out / "keep/index.html").read_text() == "same"
+    assert second.signatures == output_signatures(out)
