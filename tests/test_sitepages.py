@@ -455,14 +455,14 @@ def test_event_items_shared_before_forking_give_the_same_site(
         title="Third", date="2025-04-08",
         extra="chronology:\n" + event("2025-04-07", "Київ", "Strike on «Київ» — drones")))
     found: list[bool] = []
-    real_get = sitepages.SharedItems.get
+    real_encoded = sitepages.SharedItems.encoded
 
     def counting(self: sitepages.SharedItems, key: object) -> object:
-        item = real_get(self, key)
+        item = real_encoded(self, key)
         found.append(item is not None)
         return item
 
-    monkeypatch.setattr(sitepages.SharedItems, "get", counting)
+    monkeypatch.setattr(sitepages.SharedItems, "encoded", counting)
     built = invoke("build", "-s", str(revised.root), "-o", str(tmp_path / "lazy"), "--no-cache")
     assert built.exit_code == 0, built.output
     assert found == []  # a small site: items are rendered page by page
