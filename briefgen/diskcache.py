@@ -24,7 +24,7 @@ import pickle
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from briefgen import __version__
 from briefgen.writer import Signature
@@ -64,6 +64,17 @@ ALLOWED = {
 }
 
 
+def _warn_once(warned: set[str] | None, kind: str, where: Path, message: str,
+               *args: object) -> None:
+    """Report an unusable cache file, once per kind of problem in ``warned``."""
+    if warned is not None:
+        if kind in warned:
+            return
+        warned.add(kind)
+    log.warning("ignoring the build cache %s: " + message + "; it will be rebuilt. "
+                "'briefgen clean' removes it.", where, *args)
+
+
 class _ModelUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in ALLOWED:
@@ -79,13 +90,9 @@ def load_entries(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
     """
     if not path.is_file():
         return {}
-    warned = set() if warned is None else warned
 
     def ignore(kind: str, where: Path, message: str, *args: object) -> dict[Any, Any]:
-        if kind not in warned:
-            warned.add(kind)
-            log.warning("ignoring the build cache %s: " + message + "; it will be rebuilt. "
-                        "'briefgen clean' removes it.", where, *args)
+        _warn_once(warned, kind, where, message, *args)
         return {}
 
     try:
@@ -119,6 +126,88 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+class BatchWriter:
+    """A cache file written in batches as its entries come, then put in place whole.
+
+    For files too large to hold in memory before saving (the encoded
+    records of a data file: tens of megabytes on a large site). Nothing
+    replaces the previous file until :meth:`commit`; :meth:`close` without
+    it leaves the previous file as it was. Read back with :func:`load_batches`.
+    """
+
+    BATCH = 2000
+
+    def __init__(self, path: Path, header: Any) -> None:
+        self.path = path
+        _make_folder(path.parent)
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        self.stream: BinaryIO | None = self.tmp.open("wb")
+        self.batch: list[tuple[Any, Any]] = []
+        pickle.dump(format_marker(), self.stream, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(header, self.stream, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def add(self, key: Any, value: Any) -> None:
+        self.batch.append((key, value))
+        if len(self.batch) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.stream is not None and self.batch:
+            pickle.dump(self.batch, self.stream, protocol=pickle.HIGHEST_PROTOCOL)
+        self.batch = []
+
+    def commit(self) -> None:
+        """Put the file in place of the previous one."""
+        if self.stream is None:
+            return
+        try:
+            self._flush()
+            self.stream.close()
+            self.stream = None
+            os.replace(self.tmp, self.path)
+        except OSError as exc:
+            log.warning("could not write the build cache %s: %s", self.path, exc)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Drop what was written unless committed (idempotent)."""
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        self.batch = []
+        self.tmp.unlink(missing_ok=True)
+
+
+def load_batches(path: Path, warned: set[str] | None = None) -> tuple[Any, dict[Any, Any]]:
+    """The header and the entries of a file a :class:`BatchWriter` wrote.
+
+    ``(None, {})`` when there is none or it is unusable (with a warning, as
+    :func:`load_entries` gives).
+    """
+    if not path.is_file():
+        return None, {}
+    entries: dict[Any, Any] = {}
+    try:
+        with path.open("rb") as stream, _collector_paused():
+            marker = _ModelUnpickler(stream).load()
+            if marker != format_marker():
+                _warn_once(warned, "foreign", path.parent,
+                           "made by another briefgen version (%s)", marker)
+                return None, {}
+            header = _ModelUnpickler(stream).load()
+            while True:
+                try:
+                    batch = _ModelUnpickler(stream).load()
+                except EOFError:
+                    break
+                entries.update(batch)
+    except Exception as exc:  # a corrupt cache must never stop a build
+        _warn_once(warned, "corrupt", path, "it is unreadable (%s)", exc)
+        return None, {}
+    return header, entries
 
 
 SHARDS = 64
@@ -180,12 +269,17 @@ class DiskCache:
                 save_entries(path, entries)
 
 
-def save_entries(path: Path, entries: MutableMapping[Any, Any]) -> None:
-    """Write atomically, so an interrupted build leaves the old cache or none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    gitignore = path.parent / ".gitignore"
+def _make_folder(folder: Path) -> None:
+    """The cache folder, with a ``.gitignore`` keeping it out of the site's repository."""
+    folder.mkdir(parents=True, exist_ok=True)
+    gitignore = folder / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text("# briefgen's build cache; safe to delete.\n*\n")
+
+
+def save_entries(path: Path, entries: MutableMapping[Any, Any]) -> None:
+    """Write atomically, so an interrupted build leaves the old cache or none."""
+    _make_folder(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         with tmp.open("wb") as stream:

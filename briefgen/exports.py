@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.dates import DateSpec
-from briefgen.diskcache import load_entries, save_entries
+from briefgen.diskcache import BatchWriter, load_batches
 from briefgen.feeds import briefing_url
 from briefgen.figures import Figure
 from briefgen.indexes import EventRef, Incident, Indexes, Report
@@ -68,26 +68,27 @@ class RecordMemo:
     briefing's records only.
 
     The preview server keeps one memo in memory for every data file. A
-    one-off build keeps one per data file in the build cache (``path``):
+    one-off build keeps one per data file in the build cache (:meth:`open`):
     it is read and saved by the job that makes the file, in whichever
-    process runs it, so nothing is shared between processes; an unusable
-    file is ignored with a warning (:func:`~briefgen.diskcache.load_entries`).
+    process runs it, so nothing is shared between processes, and the
+    records it uses are written out as they come (``writer``), never all
+    held at once; an unusable file is ignored with a warning.
     """
 
     site_key: str = ""
     lines: dict[RecordKey, str] = field(default_factory=dict)
     used: dict[RecordKey, str] = field(default_factory=dict)
     added: int = 0
-    path: Path | None = None
+    writer: BatchWriter | None = None
+    """Where a memo kept on disk writes the records used, as they are used."""
+    written: int = 0
 
     @classmethod
     def open(cls, path: Path, site_key: str, warned: set[str] | None = None) -> RecordMemo:
-        """The records kept at ``path`` if made under ``site_key``, else none."""
-        stored = load_entries(path, warned)
-        lines = stored.get("lines")
-        if stored.get("site") != site_key or not isinstance(lines, dict):
-            lines = {}
-        return cls(site_key, lines, path=path)
+        """The records kept at ``path`` if made under ``site_key``; :meth:`finish` saves."""
+        header, lines = load_batches(path, warned)
+        return cls(site_key, lines if header == {"site": site_key} else {},
+                   writer=BatchWriter(path, {"site": site_key}))
 
     def start(self, site_key: str) -> None:
         """Begin a build; ``site_key`` names the registry and config it uses."""
@@ -102,7 +103,7 @@ class RecordMemo:
         if found is None:
             found = _encode(make())
             self.added += 1
-        self.used[key] = found
+        self._use(key, found)
         return found
 
     def text(self, kind: str, briefing: Briefing, order: int, make: Callable[[], str]) -> str:
@@ -112,14 +113,31 @@ class RecordMemo:
         if found is None:
             found = make()
             self.added += 1
-        self.used[key] = found
+        self._use(key, found)
         return found
 
+    def _use(self, key: RecordKey, found: str) -> None:
+        if self.writer is None:
+            self.used[key] = found
+        else:
+            self.writer.add(key, found)
+            self.written += 1
+
     def finish(self) -> None:
-        """Keep only what this build used; saved when kept on disk and changed."""
-        if self.path is not None and (self.added or len(self.used) != len(self.lines)):
-            save_entries(self.path, {"site": self.site_key, "lines": self.used})
+        """Keep only what this build used (on disk: saved when it changed)."""
+        if self.writer is not None:
+            if self.added or self.written != len(self.lines):
+                self.writer.commit()
+            self.close()
+            return
         self.lines, self.used, self.added = self.used, {}, 0
+
+    def close(self) -> None:
+        """Drop a memo kept on disk without saving it (when its file was not finished)."""
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        self.lines = {}
 
 
 class Encoded:
@@ -175,11 +193,15 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
         """The records as lines, through the memo or the file's kept records."""
         def lines() -> Iterator[str]:
             records = records_for(name)
-            for kind, briefing, order, make in items:
-                yield _encode(make()) if records is None else records.line(
-                    kind, briefing, order, make)
-            if records is not None and records.path is not None:
-                records.finish()
+            try:
+                for kind, briefing, order, make in items:
+                    yield _encode(make()) if records is None else records.line(
+                        kind, briefing, order, make)
+                if records is not None and records is not memo:
+                    records.finish()
+            finally:
+                if records is not None and records is not memo:
+                    records.close()
 
         return Encoded(lines())
 
@@ -218,13 +240,22 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
         stands alone; the figures that count are always the latest report's.
         """
         records = records_for("casualties")
-        table = casualties_csv(site, indexes.incidents, records)
+        try:
+            table = casualties_csv(site, indexes.incidents, records)
+        except BaseException:
+            if records is not None and records is not memo:
+                records.close()
+            raise
 
         def lines() -> Iterator[str]:
-            for incident in indexes.incidents:
-                yield incident_line(incident, config, records)
-            if records is not None and records.path is not None:
-                records.finish()
+            try:
+                for incident in indexes.incidents:
+                    yield incident_line(incident, config, records)
+                if records is not None and records is not memo:
+                    records.finish()
+            finally:
+                if records is not None and records is not memo:
+                    records.close()
 
         return {"data/casualties.json": dump_chunks(
                     {**_header("casualties", config), "incidents": Encoded(lines())}),

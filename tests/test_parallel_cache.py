@@ -159,20 +159,21 @@ def test_data_records_are_kept_per_file_and_follow_every_change(
     build(corpus, out)
     kept = corpus / ".briefgen-cache"
     names = ("chronology", "timeline", "briefings", "casualties")
-    stored = {name: diskcache.load_entries(kept / f"records-{name}.pickle") for name in names}
-    assert all(entries["lines"] for entries in stored.values())
+    stored = {name: diskcache.load_batches(kept / f"records-{name}.pickle")[1] for name in names}
+    assert all(stored.values())
     # A record no longer used is dropped, a changed one encoded anew.
     target = briefing_file(corpus, 3)
     target.write_text(target.read_text().replace("    event: \"", "    event: \"Revised. ", 1))
     build(corpus, out)
     assert tree(out) == clean_build(corpus, tmp_path / "clean-1")
-    lines = diskcache.load_entries(kept / "records-chronology.pickle")["lines"]
-    assert len(lines) == len(stored["chronology"]["lines"])
+    lines = diskcache.load_batches(kept / "records-chronology.pickle")[1]
+    assert len(lines) == len(stored["chronology"])
     assert any(line.startswith('{"date"') and "Revised. " in line for line in lines.values())
     # Records made under another config (here a base URL) are not reused.
     build(corpus, out, "--base-url", "https://mirror.example/")
     assert tree(out) == clean_build_with(corpus, tmp_path / "clean-2",
                                          "--base-url", "https://mirror.example/")
+    assert not list(kept.glob(".records-*"))  # no batches left half-written
 
 
 def clean_build_with(site: Path, out: Path, *args: str) -> dict[str, bytes]:
@@ -368,3 +369,22 @@ def test_a_stale_digest_never_files_a_parse_under_the_wrong_key(corpus: Path) ->
     now = fingerprint(target.read_bytes())
     assert [b.fingerprint for b in site.briefings if b.path == rel] == [now]
     assert {key[1] for key in store.used if key[0] == rel} == {now}
+
+
+def test_a_batch_file_replaces_the_old_one_only_when_committed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "cache" / "records.pickle"
+    writer = diskcache.BatchWriter(path, {"site": "a"})
+    for number in range(4500):  # more than two batches
+        writer.add(number, str(number))
+    writer.commit()
+    assert diskcache.load_batches(path) == ({"site": "a"}, {n: str(n) for n in range(4500)})
+    abandoned = diskcache.BatchWriter(path, {"site": "b"})
+    abandoned.add(1, "x")
+    abandoned.close()
+    assert diskcache.load_batches(path)[0] == {"site": "a"}
+    assert sorted(p.name for p in path.parent.iterdir()) == [".gitignore", "records.pickle"]
+    path.write_bytes(path.read_bytes()[:-10])  # cut short, as by a full disk
+    assert diskcache.load_batches(path) == (None, {})
+    assert "ignoring the build cache" in caplog.text
