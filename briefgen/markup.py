@@ -15,6 +15,7 @@ import nh3
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify
 
 from briefgen.fastinline import FastInlineExtension
+from briefgen.fasttree import FastTreeExtension
 
 # Chosen for briefings (tables, footnotes, heading anchors) and for speed: "smarty"
 # alone would triple the time per page. MarkdownRenderer uses faster
@@ -54,10 +55,11 @@ class MarkdownRenderer:
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(
-            # The EXTENSIONS, with toc and the inline stage made faster: the
-            # same HTML as stock Python-Markdown (tests/test_fastinline.py).
+            # The EXTENSIONS, with toc, the inline stage and the last tree
+            # steps made faster: the same HTML as stock Python-Markdown
+            # (tests/test_fastinline.py).
             extensions=["tables", "footnotes", _HeadingIdsExtension(slugify=heading_id),
-                        FastInlineExtension()],
+                        FastInlineExtension(), FastTreeExtension()],
             output_format="html",
         )
 
