@@ -8,6 +8,7 @@ briefing never reaches a reader's browser.
 from __future__ import annotations
 
 import re
+from typing import Any
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -84,15 +85,32 @@ class MarkdownRenderer:
 
 
 class _MarkerCheckingToc(TocTreeprocessor):
-    """toc's tree step, which looks for its ``[TOC]`` marker only where it can be."""
+    """toc's tree step, which builds a table of contents only for a ``[TOC]`` marker.
 
-    def replace_marker(self, root: Element, elem: Element) -> None:
+    The stock step builds, prettifies and serialises the table for every
+    body, for ``Markdown.toc``, which briefgen never reads; a body shows it
+    only where its text holds the marker. Heading ids are set as before.
+    """
+
+    _has_marker = True
+
+    def run(self, doc: Element) -> None:
         # The stock search joins the text of every subtree (quadratic in the
         # depth; a twentieth of a body's time) but only ever replaces an
         # element whose own text is the marker: with no text holding the
         # marker there is nothing to replace.
         marker = self.marker
-        if any(marker in (element.text or "") for element in root.iter()):
+        self._has_marker = bool(marker) and any(
+            marker in (element.text or "") for element in doc.iter())
+        super().run(doc)
+
+    def build_toc_div(self, toc_list: list[Any]) -> Element:
+        if not self._has_marker:
+            return Element("div")  # the table no page shows
+        return super().build_toc_div(toc_list)
+
+    def replace_marker(self, root: Element, elem: Element) -> None:
+        if self._has_marker:
             super().replace_marker(root, elem)
 
 
