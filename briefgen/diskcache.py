@@ -269,8 +269,6 @@ class DiskCache:
     def save(self) -> None:
         """Rewrite the shards whose entries changed, keeping only what this build used.
 
-        Once, at the end of loading: the entries are let go afterwards.
-
         A key names its value (it holds the file's hash), so comparing keys is
         enough, and much cheaper than comparing thousands of parsed briefings.
         """
@@ -284,9 +282,6 @@ class DiskCache:
                 continue
             if entries.keys() != self._shard(number).keys():
                 save_entries(path, entries)
-        # The pickled briefings (a hundred megabytes at 10,000) are not needed
-        # once saved: the build goes on with the model they were read into.
-        self.stored, self.used = {}, {}
 
 
 def _make_folder(folder: Path) -> None:
