@@ -18,7 +18,6 @@ import contextlib
 import functools
 import gc
 import hashlib
-import io
 import logging
 import os
 import pickle
@@ -228,13 +227,8 @@ class DiskCache:
 
     folder: Path
     stored: dict[int, dict[Any, Any]] = field(default_factory=dict)
-    """Shard number → its entries, read when first needed.
-
-    Each entry is a briefing pickled on its own: saving a shard writes
-    bytes, and a briefing parsed by a worker arrives as bytes already
-    (``parallel.Parsed``); each is unpickled with the restricted unpickler.
-    """
-    used: dict[Any, bytes] = field(default_factory=dict)
+    """Shard number → its entries, read when first needed."""
+    used: dict[Any, Any] = field(default_factory=dict)
     warned: set[str] = field(default_factory=set)
 
     @classmethod
@@ -249,22 +243,13 @@ class DiskCache:
         return self.stored[number]
 
     def get(self, key: tuple[Any, ...]) -> Any:
-        pickled = self._shard(shard_of(key)).get(key)
-        if not isinstance(pickled, bytes):
-            return None
-        try:
-            with _collector_paused():
-                value = _ModelUnpickler(io.BytesIO(pickled)).load()
-        except Exception as exc:  # a corrupt cache must never stop a build
-            _warn_once(self.warned, "corrupt", self.folder, "it is unreadable (%s)", exc)
-            return None
-        self.used[key] = pickled
+        value = self._shard(shard_of(key)).get(key)
+        if value is not None:
+            self.used[key] = value
         return value
 
-    def put(self, key: tuple[Any, ...], value: Any, pickled: bytes | None = None) -> None:
-        """Keep ``value``; ``pickled`` are its bytes when the caller has them already."""
-        self.used[key] = (pickled if pickled is not None
-                          else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        self.used[key] = value
 
     def save(self) -> None:
         """Rewrite the shards whose entries changed, keeping only what this build used.

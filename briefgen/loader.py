@@ -204,10 +204,10 @@ def load_briefings(
         keys.append(key)
     parsed = parse_all([(path, raw) for _, path, raw in pending], registry.actors, seeds,
                        renderer, workers=workers, progress=progress)
-    for (key, _, _), (result, pickled) in zip(pending, parsed, strict=True):
+    for (key, _, _), result in zip(pending, parsed, strict=True):
         results[key] = result
         if store is not None and isinstance(result, Briefing):
-            store.put(key, result, pickled)
+            store.put(key, result)
     briefings: list[Briefing] = []
     errors: list[ContentError] = []
     for key in keys:

@@ -14,7 +14,6 @@ import ctypes
 import gc
 import logging
 import os
-import pickle
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -46,32 +45,12 @@ def _start_worker(registry: dict[str, Actor], seeds: frozenset[str]) -> None:
     _worker_state = (registry, seeds, MarkdownRenderer())
 
 
-Parsed = tuple[Result, bytes | None]
-"""A parse's result, and the briefing pickled when a worker made it.
-
-A briefing parsed by a worker reaches the parent pickled anyway; its bytes
-are kept for the build cache, which then saves ten thousand briefings
-without pickling them again (three seconds of a cold build, in one process).
-"""
-
-
-def _parse_chunk(jobs: Sequence[Job]) -> list[bytes | list[ContentError]]:
+def _parse_chunk(jobs: Sequence[Job]) -> list[Result]:
     from briefgen.loader import parse_briefing
 
     assert _worker_state is not None
     registry, seeds, renderer = _worker_state
-    results: list[bytes | list[ContentError]] = []
-    for path, raw in jobs:
-        result = parse_briefing(path, raw, registry, seeds, renderer)
-        results.append(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-                       if isinstance(result, Briefing) else result)
-    return results
-
-
-def _unpickled(result: bytes | list[ContentError]) -> Parsed:
-    if isinstance(result, bytes):
-        return pickle.loads(result), result  # made by our own worker just now
-    return result, None
+    return [parse_briefing(path, raw, registry, seeds, renderer) for path, raw in jobs]
 
 
 def worker_count() -> int:
@@ -89,15 +68,15 @@ def parse_all(
     renderer: MarkdownRenderer,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[Parsed]:
+) -> list[Result]:
     """Parse ``jobs`` in order, in worker processes when there are enough of them."""
     from briefgen.loader import parse_briefing
 
     workers = workers or worker_count()
-    results: list[Parsed] = []
+    results: list[Result] = []
     if workers < 2 or len(jobs) < MIN_PARALLEL:
         for path, raw in jobs:
-            results.append((parse_briefing(path, raw, registry, seeds, renderer), None))
+            results.append(parse_briefing(path, raw, registry, seeds, renderer))
             if progress and len(results) % 50 == 0:
                 progress(len(results), len(jobs))
         return results
@@ -109,7 +88,7 @@ def parse_all(
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
                                  initializer=_start_worker, initargs=(registry, seeds)) as pool:
             for chunk in pool.map(_parse_chunk, chunks):
-                results.extend(map(_unpickled, chunk))
+                results.extend(chunk)
                 if progress:
                     progress(len(results), len(jobs))
     except BrokenProcessPool as exc:
@@ -117,7 +96,7 @@ def parse_all(
         # killed process) must not fail the build: finish here, in order.
         log.warning("parsing in worker processes failed (%s); continuing in one process.", exc)
         for path, raw in jobs[len(results):]:
-            results.append((parse_briefing(path, raw, registry, seeds, renderer), None))
+            results.append(parse_briefing(path, raw, registry, seeds, renderer))
     return results
 
 
