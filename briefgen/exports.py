@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from html import escape
@@ -98,30 +99,21 @@ class RecordMemo:
 
     def line(self, kind: str, briefing: Briefing, order: int, make: Callable[[], Json]) -> str:
         """The record ``make`` gives, encoded as JSON (or as kept)."""
-        key = (kind, briefing.slug, briefing.fingerprint, order)
-        found = self.lines.get(key)
-        if found is None:
-            found = _encode(make())
-            self.added += 1
-        self._use(key, found)
-        return found
+        return self.text(kind, briefing, order, lambda: _encode(make()))
 
     def text(self, kind: str, briefing: Briefing, order: int, make: Callable[[], str]) -> str:
-        """The text ``make`` gives (or as kept): for records written other than as JSON."""
+        """The text ``make`` gives (or as kept); :meth:`line` for JSON records."""
         key = (kind, briefing.slug, briefing.fingerprint, order)
         found = self.lines.get(key)
         if found is None:
             found = make()
             self.added += 1
-        self._use(key, found)
-        return found
-
-    def _use(self, key: RecordKey, found: str) -> None:
         if self.writer is None:
             self.used[key] = found
         else:
             self.writer.add(key, found)
             self.written += 1
+        return found
 
     def finish(self) -> None:
         """Keep only what this build used (on disk: saved when it changed)."""
@@ -182,26 +174,31 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
     """
     config = site.config
 
-    def records_for(name: str) -> RecordMemo | None:
-        """The memo, or this data file's records kept on disk (opened where the job runs)."""
+    @contextmanager
+    def records_for(name: str) -> Iterator[RecordMemo | None]:
+        """The memo, or this data file's records kept on disk (opened where the job runs).
+
+        Kept records are saved when the file was made to its end, and
+        dropped if making it stopped early.
+        """
         if memo is not None or kept is None:
-            return memo
-        return RecordMemo.open(kept / f"records-{name}.pickle", site_key, warned)
+            yield memo
+            return
+        records = RecordMemo.open(kept / f"records-{name}.pickle", site_key, warned)
+        try:
+            yield records
+            records.finish()
+        finally:
+            records.close()
 
     def encoded(name: str, items: Iterable[tuple[str, Briefing, int, Callable[[], Json]]],
                 ) -> Encoded:
         """The records as lines, through the memo or the file's kept records."""
         def lines() -> Iterator[str]:
-            records = records_for(name)
-            try:
+            with records_for(name) as records:
                 for kind, briefing, order, make in items:
                     yield _encode(make()) if records is None else records.line(
                         kind, briefing, order, make)
-                if records is not None and records is not memo:
-                    records.finish()
-            finally:
-                if records is not None and records is not memo:
-                    records.close()
 
         return Encoded(lines())
 
@@ -239,27 +236,18 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
         ``incident`` is the id the briefings share, or null for a record that
         stands alone; the figures that count are always the latest report's.
         """
-        records = records_for("casualties")
-        try:
-            table = casualties_csv(site, indexes.incidents, records)
-        except BaseException:
-            if records is not None and records is not memo:
-                records.close()
-            raise
-
         def lines() -> Iterator[str]:
-            try:
+            with records_for("casualties") as records:
                 for incident in indexes.incidents:
                     yield incident_line(incident, config, records)
-                if records is not None and records is not memo:
-                    records.finish()
-            finally:
-                if records is not None and records is not memo:
-                    records.close()
+
+        def table() -> Iterator[str]:
+            with records_for("casualties-csv") as records:
+                yield from casualties_csv(site, indexes.incidents, records)
 
         return {"data/casualties.json": dump_chunks(
                     {**_header("casualties", config), "incidents": Encoded(lines())}),
-                "data/casualties.csv": table}
+                "data/casualties.csv": table()}
 
     if memo is not None:
         memo.start(site_key)
@@ -412,16 +400,16 @@ def _shared_id(incident: Incident) -> str | None:
 
 
 def casualties_csv(site: Site, incidents: Iterable[Incident],
-                   records: RecordMemo | None = None) -> str:
+                   records: RecordMemo | None = None) -> Iterator[str]:
     """Every report of every incident, one row each; ``latest`` marks the rows that count.
 
     Rows follow casualties.json: per incident the latest report, then its
-    revisions oldest first.
+    revisions oldest first. The text comes line by line.
 
     Spreadsheet users filter on ``latest`` to get one row per incident, or
     keep all rows to see how figures were revised.
     """
-    parts = [_csv_line(CSV_COLUMNS)]
+    yield _csv_line(CSV_COLUMNS)
     for incident in incidents:
         shared = _shared_id(incident) or ""
         for report in (incident.latest, *incident.revisions):
@@ -430,8 +418,7 @@ def casualties_csv(site: Site, incidents: Iterable[Incident],
             tail = make() if records is None else records.text(
                 "csv", report.briefing, report.record.order, make)
             latest = "true" if report is incident.latest else "false"
-            parts.append(f"{_csv_line((shared, latest))[:-1]},{tail}")
-    return "".join(parts)
+            yield f"{_csv_line((shared, latest))[:-1]},{tail}"
 
 
 def _csv_line(fields: Iterable[str]) -> str:

@@ -158,7 +158,7 @@ def test_data_records_are_kept_per_file_and_follow_every_change(
     out = tmp_path / "out"
     build(corpus, out)
     kept = corpus / ".briefgen-cache"
-    names = ("chronology", "timeline", "briefings", "casualties")
+    names = ("chronology", "timeline", "briefings", "casualties", "casualties-csv")
     stored = {name: diskcache.load_batches(kept / f"records-{name}.pickle")[1] for name in names}
     assert all(stored.values())
     # A record no longer used is dropped, a changed one encoded anew.
