@@ -15,6 +15,7 @@ import markdown
 import nh3
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify
 
+from briefgen.fastblock import FastBlockExtension
 from briefgen.fastinline import FastInlineExtension
 from briefgen.fasttree import FastTreeExtension
 
@@ -56,11 +57,11 @@ class MarkdownRenderer:
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(
-            # The EXTENSIONS, with toc, the inline stage and the last tree
-            # steps made faster: the same HTML as stock Python-Markdown
-            # (tests/test_fastinline.py).
+            # The EXTENSIONS, with toc, block tests, the inline stage and the
+            # last tree steps made faster: the same HTML as stock
+            # Python-Markdown (tests/test_fastinline.py).
             extensions=["tables", "footnotes", _HeadingIdsExtension(slugify=heading_id),
-                        FastInlineExtension(), FastTreeExtension()],
+                        FastBlockExtension(), FastInlineExtension(), FastTreeExtension()],
             output_format="html",
         )
 

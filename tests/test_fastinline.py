@@ -79,6 +79,11 @@ EXAMPLES = [
     "[TOC]\n\n## A\n\n### B",
     "- [TOC]\n\n> [TOC]\n\n| [TOC] |\n| --- |\n| [TOC] |\n\n## [TOC]",
     "`[TOC]` \\[TOC\\] [TOC] *[TOC]*\n\n    [TOC]\n\n[TOC]  \nx",
+    # Block tests answered without their regex (briefgen/fastblock.py).
+    "Title\n=====\n\nSub\n---\ntext\n\nNot = a\nheading =\n\n-\nx",
+    "a\n- - -\n\n*  *  *\n\n__ __ __ text\n\n-- -\n\nx *** y\n\n   ---",
+    "| one |\n| --- |\n| x |\n\none|two\n---|---\n\nno pipe\n| --- |\n\n|\n|",
+    "x # not a heading\n# heading\n\n#tight\n\n####### seven\n\nq > r\n   > quoted",
 ]
 
 
@@ -195,3 +200,24 @@ def test_placeholders_hold_no_trigger() -> None:
         assert not fastinline._ANY_TRIGGER.search(text)
         for alternatives in TRIGGERS.values():
             assert not fastinline.may_match(text, alternatives)
+
+
+def test_fast_block_tests_replace_the_stock_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same processors in the same order; a block without their text never reaches a regex."""
+    fast, stock = FAST._md.parser.blockprocessors, STOCK.parser.blockprocessors
+    assert [item.name for item in fast._priority] == [item.name for item in stock._priority]
+    replaced = {"hashheader", "setextheader", "hr", "quote", "table"}
+    assert {name for name in replaced if type(fast[name]) is not type(stock[name])} == replaced
+
+    class Refusing:
+        def search(self, text: str) -> None:
+            raise AssertionError(f"regex searched {text!r}")
+
+        match = search
+
+    for name in ("hashheader", "setextheader", "quote"):
+        monkeypatch.setattr(fast[name], "RE", Refusing())
+    monkeypatch.setattr(fast["hr"], "SEARCH_RE", Refusing())
+    monkeypatch.setattr(fast["table"], "RE_END_BORDER", Refusing())
+    assert FAST.block("A plain paragraph,\nover two lines.") == (
+        "<p>A plain paragraph,\nover two lines.</p>")
