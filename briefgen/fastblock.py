@@ -14,6 +14,7 @@ one (tests/test_fastinline.py compares the HTML with stock Python-Markdown).
 
 from __future__ import annotations
 
+from typing import Any
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -78,4 +79,5 @@ class FastBlockExtension(Extension):
         if "table" in blocks:
             stock = blocks["table"]
             assert isinstance(stock, TableProcessor)
-            blocks.register(FastTableProcessor(md.parser, stock.config), "table", 75)
+            config: dict[str, Any] = vars(stock)["config"]  # set by its __init__, untyped
+            blocks.register(FastTableProcessor(md.parser, config), "table", 75)
