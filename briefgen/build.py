@@ -363,7 +363,7 @@ def build_site(
             # A kept file's signature was checked when the page store reused it.
             kept = ({path: page_store.stored[path][1] for path, content in output.items()
                      if isinstance(content, KeptFile)} if page_store is not None else {})
-            result = write_site(output, options.out_dir, known_unchanged=kept)
+            result = write_site(output, options.out_dir, known_unchanged=kept, stager=stager)
             if page_store is not None:
                 page_store.commit(result.signatures)
                 record_build(options.site_dir, result.signatures, inputs, len(site.briefings))

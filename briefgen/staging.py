@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,15 +36,30 @@ class StagedFile:
 
 @dataclass(frozen=True, slots=True)
 class Stager:
-    """Writes output files into one staging folder, one flat file each."""
+    """Writes output files into one staging folder: one flat file each, or as the site."""
 
     root: Path
+    as_site: bool = False
+    """Each file at its output path, for a staging folder that becomes the output folder."""
+    _folders: set[str] = field(default_factory=set, compare=False, repr=False)
+    """Folders this process has made under ``root`` (as_site only)."""
+
+    def location(self, output_path: str) -> Path:
+        """Where ``output_path`` is staged (its folder made, when staging as the site)."""
+        if not self.as_site:
+            # One flat name per output path: no folders to make, and workers
+            # that stage different pages never collide.
+            return self.root / quote(output_path, safe="")
+        folder = output_path.rpartition("/")[0]
+        if folder and folder not in self._folders:
+            # Workers may make the same folder at once: exist_ok.
+            os.makedirs(self.root / folder, exist_ok=True)
+            self._folders.add(folder)
+        return self.root / output_path
 
     def stage(self, output_path: str, content: str | bytes | Iterator[str]) -> StagedFile:
         """Write ``content`` (text given in pieces is written piece by piece)."""
-        # One flat name per output path: no folders to make, and workers that
-        # stage different pages never collide.
-        location = self.root / quote(output_path, safe="")
+        location = self.location(output_path)
         if isinstance(content, str | bytes):
             data = content.encode("utf-8") if isinstance(content, str) else content
             location.write_bytes(data)
@@ -84,19 +99,25 @@ def remove_abandoned(out_dir: Path) -> None:
 
 @contextmanager
 def staged_beside(out_dir: Path) -> Iterator[Stager]:
-    """A fresh staging folder for one build, removed when the build ends."""
+    """A fresh staging folder for one build, removed when the build ends.
+
+    Laid out as the site when there is no output folder yet (see the
+    module's docstring); the writer then renames it into place.
+    """
     out_dir = out_dir.resolve()
     remove_abandoned(out_dir)
     root = staging_dir(out_dir, os.getpid())
     shutil.rmtree(root, ignore_errors=True)
+    as_site = not out_dir.exists()
     try:
         root.mkdir(parents=True)
     except OSError:
         # The output folder's parent is not ours to write (a web root owned by
         # another user, say): stage in the temporary folder and copy across.
         root = Path(tempfile.mkdtemp(prefix="briefgen-staging-"))
+        as_site = False
     try:
-        yield Stager(root)
+        yield Stager(root, as_site)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from briefgen.diskcache import CACHE_DIR, format_marker, load_entries, save_entries
 from briefgen.templating import theme_dir
-from briefgen.writer import Signature
+from briefgen.writer import Signature, output_signatures
 
 MANIFEST = "manifest.pickle"
 INPUT_FOLDERS = ("content", "templates")
@@ -116,23 +116,6 @@ def _file_entry(
     except OSError:
         return None
     return stat, hashlib.blake2b(content, digest_size=16).digest(), hashed_at
-
-
-def output_signatures(out_dir: Path) -> dict[str, Signature]:
-    """(size, mtime, inode) of every file under ``out_dir``, by relative path."""
-    signatures: dict[str, Signature] = {}
-    # os.scandir, not Path objects: this runs over every output file of every build.
-    pending = [("", str(out_dir))]
-    while pending:
-        prefix, folder = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((f"{prefix}{entry.name}/", entry.path))
-                else:
-                    st = entry.stat(follow_symlinks=False)
-                    signatures[prefix + entry.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
-    return signatures
 
 
 def manifest_path(site_dir: Path) -> Path:

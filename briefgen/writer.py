@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.errors import ConfigError
-from briefgen.staging import StagedFile, move_into_place
+from briefgen.staging import StagedFile, Stager, move_into_place
 
 Signature = tuple[int, int, int]
 """(size, mtime in ns, inode) of an output file as the build left it."""
@@ -94,6 +94,7 @@ def write_site(
     output: Mapping[str, str | bytes | StagedFile],
     out_dir: Path,
     known_unchanged: Mapping[str, Signature] | None = None,
+    stager: Stager | None = None,
 ) -> WriteResult:
     """Make ``out_dir`` hold exactly the files in ``output``.
 
@@ -101,7 +102,13 @@ def write_site(
     ``out_dir`` (the page store's :class:`~briefgen.diskcache.KeptFile`
     entries), with the signature it found them with: they are neither
     compared nor written, nor looked at again for the result's signatures.
+    A ``stager`` that staged the files as the site, while there is still no
+    ``out_dir``, has its folder renamed into place (:mod:`briefgen.staging`).
     """
+    if stager is not None and stager.as_site and not out_dir.exists():
+        published = _publish_staged_site(output, out_dir, stager)
+        if published is not None:
+            return published
     known_unchanged = known_unchanged or {}
     out_dir.mkdir(parents=True, exist_ok=True)
     existing, empty_folders = _files_under(out_dir)
@@ -144,6 +151,47 @@ def write_site(
             remove_if_empty(out_dir / rel, out_dir)
     return WriteResult(written=written, unchanged=unchanged, removed=len(stale),
                        signatures=signatures)
+
+
+def _publish_staged_site(output: Mapping[str, str | bytes | StagedFile], out_dir: Path,
+                         stager: Stager) -> WriteResult | None:
+    """Complete the staging folder laid out as the site and make it ``out_dir``.
+
+    None when the rename cannot be done (an output folder appeared meanwhile):
+    the caller syncs file by file instead, from the same ``output``.
+    """
+    root = f"{stager.root}/"
+    if any(isinstance(content, StagedFile) and str(content.location) != root + rel
+           for rel, content in output.items()):
+        return None  # not staged as the site after all
+    with _interrupts_held():
+        for rel, content in output.items():
+            if not isinstance(content, StagedFile):
+                stager.location(rel).write_bytes(
+                    content.encode("utf-8") if isinstance(content, str) else content)
+        try:
+            os.rename(stager.root, out_dir)
+        except OSError:
+            return None
+    signatures = output_signatures(out_dir)
+    return WriteResult(written=len(signatures), unchanged=0, removed=0, signatures=signatures)
+
+
+def output_signatures(out_dir: Path) -> dict[str, Signature]:
+    """(size, mtime, inode) of every file under ``out_dir``, by relative path."""
+    signatures: dict[str, Signature] = {}
+    # os.scandir, not Path objects: this runs over every output file of every build.
+    pending = [("", str(out_dir))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    signatures[prefix + entry.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return signatures
 
 
 def _files_under(folder: Path) -> tuple[set[str], list[str]]:

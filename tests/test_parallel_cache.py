@@ -103,6 +103,22 @@ def test_a_template_error_in_a_parallel_render_fails_cleanly(
     assert not list(tmp_path.glob(".out.briefgen-staging*"))
 
 
+def test_a_failed_first_build_leaves_no_output_folder(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no output folder yet the pages are staged as the site; a failure removes them."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 1)
+    (corpus / "templates").mkdir()
+    (corpus / "templates" / "tag.html").write_text("{{ no_such }}")
+    out = tmp_path / "out"
+
+    result = invoke("build", "-s", str(corpus), "-o", str(out), "--no-cache", "--jobs", "2")
+
+    assert result.exit_code == 1 and "no_such" in result.stderr
+    assert not out.exists()
+    assert not list(tmp_path.glob(".out.briefgen-staging*"))
+
+
 def _edit(site: Path, rng: random.Random, step: int) -> None:
     briefings = sorted((site / "content" / "briefings").glob("*.md"))
     action = rng.choice(["edit", "edit", "event", "add", "delete", "rename", "registry",

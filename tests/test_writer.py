@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefgen.staging import Stager
-from briefgen.uptodate import output_signatures
-from briefgen.writer import write_site
+from briefgen.writer import output_signatures, write_site
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -63,3 +62,43 @@ def test_the_signatures_are_those_of_the_folder_as_left(tmp_path: Path) -> None:
                          "new/index.html": "new"}, out, known_unchanged=known)
     assert (out / "keep/index.html").read_text() == "same"
     assert second.signatures == output_signatures(out)
+
+
+def test_a_site_staged_as_the_site_is_renamed_into_place(tmp_path: Path) -> None:
+    """No output folder yet: the staging folder, completed, becomes it."""
+    from briefgen.staging import staged_beside
+
+    out = tmp_path / "out"
+    with staged_beside(out) as stager:
+        assert stager.as_site
+        output = {"index.html": "home", "a/b/index.html": stager.stage("a/b/index.html", "deep"),
+                  "a/index.html": b"a",
+                  "data/x.json": stager.stage("data/x.json", iter(["[", "]"]))}
+        staged = (stager.root / "a/b/index.html").stat().st_ino
+        result = write_site(output, out, stager=stager)
+        assert not stager.root.exists()
+    assert tree(out) == {"a/b/index.html": b"deep", "a/index.html": b"a",
+                         "data/x.json": b"[]", "index.html": b"home"}
+    assert (out / "a/b/index.html").stat().st_ino == staged  # moved, not copied
+    assert (result.written, result.unchanged, result.removed) == (4, 0, 0)
+    assert result.signatures == output_signatures(out)
+    # The next build into the folder, now there, syncs it in place.
+    with staged_beside(out) as stager:
+        assert not stager.as_site
+        result = write_site({"index.html": "home", "a/index.html": stager.stage(
+            "a/index.html", "changed")}, out, stager=stager)
+    assert tree(out) == {"a/index.html": b"changed", "index.html": b"home"}
+    assert (result.written, result.unchanged, result.removed) == (1, 1, 2)
+
+
+def test_an_output_folder_made_meanwhile_is_synced_instead(tmp_path: Path) -> None:
+    from briefgen.staging import staged_beside
+
+    out = tmp_path / "out"
+    with staged_beside(out) as stager:
+        output = {"index.html": stager.stage("index.html", "home"), "robots.txt": "r"}
+        (out / "old").mkdir(parents=True)
+        (out / "old" / "page.html").write_text("old")
+        (out / ".nojekyll").write_text("")
+        write_site(output, out, stager=stager)
+    assert tree(out) == {"index.html": b"home", "robots.txt": b"r"}
