@@ -37,7 +37,7 @@ from briefgen.render import (
     render_pages,
     render_site,
 )
-from briefgen.sitepages import Snippets, home_page, site_pages
+from briefgen.sitepages import Snippets, home_page, listed_briefings, site_pages
 from briefgen.staging import Stager, staged_beside
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
 from briefgen.uptodate import (
@@ -213,7 +213,7 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         if not _bodies_shown_elsewhere(env):
             _drop_bodies(site)
         if len(rest) >= parallel.MIN_PARALLEL_PAGES:  # when workers are forked for them
-            _share_events(snippets, indexes, env, options.workers)
+            _share_items(snippets, indexes, env, options.workers)
 
     try:
         with timings.stage("render"):
@@ -273,16 +273,22 @@ def _bodies_shown_elsewhere(env: jinja2.Environment) -> bool:
     return False
 
 
-def _share_events(snippets: Snippets, indexes: Indexes, env: jinja2.Environment,
-                  workers: int | None) -> None:
-    """Render the event items once, for all render workers (see ``Snippets.share_events``).
+def _share_items(snippets: Snippets, indexes: Indexes, env: jinja2.Environment,
+                 workers: int | None) -> None:
+    """Render event items, briefing items and incident rows once, for all render workers.
 
-    With the theme's own ``event_item`` macro, the one its pages import; a
-    theme without it keeps rendering items page by page.
+    See :class:`Snippets`. With the theme's own macros, those its pages
+    import; a theme without one keeps rendering those items page by page.
     """
-    macro = getattr(env.get_template("listings.html").module, "event_item", None)
-    if callable(macro):
-        snippets.share_events(indexes.events, macro, workers)
+    module = env.get_template("listings.html").module
+    event_item, briefing_item, incident_row = (
+        getattr(module, name, None) for name in ("event_item", "briefing_item", "incident_row"))
+    if callable(event_item):
+        snippets.share_events(indexes.events, event_item, workers)
+    if callable(briefing_item):
+        snippets.share_briefings(listed_briefings(indexes), briefing_item, workers)
+    if callable(incident_row):
+        snippets.share_rows(incident_row, workers)
 
 
 def _record_group(group: str, key: str, files: tuple[str, ...],

@@ -32,7 +32,7 @@ from briefgen.model import Actor, Briefing, Site
 from briefgen.parallel import render_all
 from briefgen.render import Context, Page, key_of, registry_key
 
-__all__ = ["Snippets", "home_page", "site_pages"]
+__all__ = ["Snippets", "home_page", "listed_briefings", "site_pages"]
 
 HOME_EVENTS = 8
 
@@ -95,6 +95,15 @@ class Snippets:
     tags; rendering each once instead of on every page listing it is most of
     the time a large site's render takes. The templates pass their own macros
     in, so a theme can still override how an event or a row looks.
+
+    Before render workers are forked, the items can be rendered once for all
+    of them (:meth:`share_events`, :meth:`share_rows`): each worker would
+    otherwise render its own copy of nearly every item and keep it (tens of
+    megabytes each on a large site). Rendered into one buffer
+    (:class:`SharedItems`), they are shared by all workers: reading a slice
+    of it writes nothing to its memory pages, whereas a dict of separate
+    strings would be copied page by page as their reference counts change.
+    Shared items are used only for the macro that rendered them.
     """
 
     def __init__(self, registry: Mapping[str, Actor]) -> None:
@@ -104,8 +113,14 @@ class Snippets:
         # Keyed by object identity: every page lists the same Incident objects
         # of one Indexes, which outlives the build's rendering.
         self._incidents: dict[tuple[int, bool, bool], Markup] = {}
-        self._shared: tuple[object, SharedItems] | None = None
-        """Event items rendered before forking, with the macro that rendered them."""
+        self._shared: dict[str, tuple[object, SharedItems]] = {}
+        """Items rendered before forking, by kind, with the macro that rendered them."""
+        self.tables: list[Period] = []
+        """Months whose incident tables the pages show (noted by :class:`Archives`)."""
+
+    def _shared_for(self, kind: str, macro: object) -> SharedItems | None:
+        found = self._shared.get(kind)
+        return found[1] if found is not None and found[0] is macro else None
 
     def briefing(self, briefing: Briefing, macro: Callable[..., Any], role: str,
                  level: int) -> Markup:
@@ -123,14 +138,25 @@ class Snippets:
         ``roles`` gives each briefing's role by slug (an actor's page), or
         none. One call per list instead of one per item (see :meth:`events`).
         """
-        return Markup("\n  ".join([
-            self.briefing(b, macro, roles[b.slug] if roles else "", level) for b in briefings]))
+        shared = self._shared_for("briefing", macro)
+        if shared is None:
+            return Markup("\n  ".join([
+                self.briefing(b, macro, roles[b.slug] if roles else "", level)
+                for b in briefings]))
+        parts: list[bytes] = []
+        for b in briefings:
+            role = roles[b.slug] if roles else ""
+            found = shared.encoded((b.slug, role, level))
+            parts.append(str(self.briefing(b, macro, role, level)).encode("utf-8")
+                         if found is None else found)
+        return Markup(b"\n  ".join(parts).decode("utf-8"))
 
     def event(self, ref: EventRef, macro: Callable[..., Any]) -> Markup:
         """``macro(ref, registry, show_date=False)``, the event's list item."""
         key = (ref.briefing.slug, ref.entry.order)
-        if self._shared is not None and macro is self._shared[0]:
-            found = self._shared[1].get(key)
+        shared = self._shared_for("event", macro)
+        if shared is not None:
+            found = shared.get(key)
             if found is not None:
                 return found
         html = self._events.get(key)
@@ -145,7 +171,7 @@ class Snippets:
         days: a template loop calling :meth:`event` pays Jinja's call
         machinery per item, about half the time of a page across briefings.
         """
-        shared = self._shared[1] if self._shared is not None and macro is self._shared[0] else None
+        shared = self._shared_for("event", macro)
         if shared is None:
             return Markup("\n".join([self.event(ref, macro) for ref in refs]))
         parts: list[bytes] = []
@@ -156,25 +182,48 @@ class Snippets:
 
     def share_events(self, refs: Iterable[EventRef], macro: Callable[..., Any],
                      workers: int | None = None) -> None:
-        """Render every event's item now, before render workers are forked.
-
-        Each forked worker would otherwise render its own copy of nearly
-        every item and keep it (tens of megabytes each on a large site).
-        Rendered here into one buffer, the items are shared by all workers:
-        reading a slice of it writes nothing to its memory pages, whereas a
-        dict of separate strings would be copied page by page as their
-        reference counts change. Used by :meth:`event` for this ``macro``.
-        """
+        """Render every event's item now, before render workers are forked."""
         def item(ref: EventRef) -> str:
             return str(macro(ref, self._registry, False))
 
-        self._shared = (macro, SharedItems.of(
+        self._shared["event"] = (macro, SharedItems.of(
             (((ref.briefing.slug, ref.entry.order), partial(item, ref)) for ref in refs), workers))
+
+    def share_briefings(self, items: Iterable[tuple[Briefing, str, int]],
+                        macro: Callable[..., Any], workers: int | None = None) -> None:
+        """Render each ``(briefing, role, level)``'s item now (see :meth:`briefing`)."""
+        self._shared["briefing"] = (macro, SharedItems.of(
+            (((b.slug, role, level), partial(macro, b, role, level)) for b, role, level in items),
+            workers))
+
+    def share_rows(self, macro: Callable[..., Any], workers: int | None = None) -> None:
+        """Render the row of every incident in :attr:`tables` now (see :meth:`incident`).
+
+        Each table's children's columns are those its totals call for, as
+        the default theme's ``incident_table`` decides them.
+        """
+        def row(incident: Incident, children_killed: bool, children_injured: bool) -> str:
+            [found] = incident_rows([incident])
+            return str(macro(found, children_killed, children_injured))
+
+        def items() -> Iterator[tuple[tuple[int, bool, bool], Callable[[], str]]]:
+            for period in self.tables:
+                totals = incident_totals(period.incidents)
+                flags = (totals.children_killed.count > 0, totals.children_injured.count > 0)
+                for incident in period.incidents:
+                    yield (id(incident), *flags), partial(row, incident, *flags)
+
+        self._shared["incident"] = (macro, SharedItems.of(items(), workers))
 
     def incident(self, incident: Incident, macro: Callable[..., Any],
                  children_killed: bool, children_injured: bool) -> Markup:
         """``macro(row, children_killed, children_injured)``, the incident's table row."""
         key = (id(incident), children_killed, children_injured)
+        shared = self._shared_for("incident", macro)
+        if shared is not None:
+            found = shared.get(key)
+            if found is not None:
+                return found
         html = self._incidents.get(key)
         if html is None:
             [row] = incident_rows([incident])
@@ -238,6 +287,7 @@ class Archives:
         ``always_split`` (sections whose month pages are worth citing).
         """
         base = [template, prefix, self.registry, *head]
+        self.snippets.tables.extend(period for period in months if period.incidents)
         shown = latest(months)
         split = always_split or len(shown) < len(months)
         for n, period in enumerate(months if split else ()):
@@ -274,14 +324,36 @@ def chronology_pages(archives: Archives) -> Iterator[Page]:
                               _constant({"single_kind": True}), always_split=True)
 
 
+def actor_role(briefing: Briefing, actor_id: str) -> str:
+    """The actor's role in the briefing, as its page lists the briefing."""
+    return next((a.role for a in briefing.actors if a.id == actor_id), "")
+
+
+LIST_LEVEL = 4
+"""The heading level of a briefing item in a month's list (the default theme's period.html)."""
+
+
+def listed_briefings(indexes: Indexes) -> Iterator[tuple[Briefing, str, int]]:
+    """Each briefing item the archives list: (briefing, role, level), for sharing them.
+
+    Under each actor with the actor's role, under each place and tag with none.
+    """
+    for actor_id, entry in indexes.actors.items():
+        for b in entry.briefings:
+            yield b, actor_role(b, actor_id), LIST_LEVEL
+    named: list[Place | Tag] = [*indexes.places.values(), *indexes.tags.values()]
+    for place_or_tag in named:
+        for b in place_or_tag.briefings:
+            yield b, "", LIST_LEVEL
+
+
 def actor_pages(archives: Archives) -> Iterator[Page]:
     """/actors/ and, per registry actor, the briefings and events naming them by month."""
     indexes = archives.indexes
     for actor_id, entry in indexes.actors.items():
 
         def context(shown: list[Period], actor_id: str = actor_id) -> Context:
-            roles = {b.slug: next((a.role for a in b.actors if a.id == actor_id), "")
-                     for p in shown for b in p.briefings}
+            roles = {b.slug: actor_role(b, actor_id) for p in shown for b in p.briefings}
             return {"entry": indexes.actors[actor_id], "roles": roles}
 
         yield from archives.pages(

@@ -445,9 +445,10 @@ def test_repository_site_has_no_broken_internal_links(repo_site: Path) -> None:
     assert_links_resolve(repo_site, "/repo/")
 
 
-def test_event_items_shared_before_forking_give_the_same_site(
+def test_items_shared_before_forking_give_the_same_site(
         revised: ScratchSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large one-off build renders every event item once, before forking its workers."""
+    """A large one-off build renders every event item, incident row and briefing item
+    once, before forking its workers."""
     from briefgen import parallel, sitepages
 
     # The revised site's events, with non-ASCII text (the buffer is UTF-8).
@@ -455,11 +456,13 @@ def test_event_items_shared_before_forking_give_the_same_site(
         title="Third", date="2025-04-08",
         extra="chronology:\n" + event("2025-04-07", "Київ", "Strike on «Київ» — drones")))
     found: list[bool] = []
+    kinds: set[str] = set()
     real_encoded = sitepages.SharedItems.encoded
 
-    def counting(self: sitepages.SharedItems, key: object) -> object:
+    def counting(self: sitepages.SharedItems, key: tuple[object, ...]) -> object:
         item = real_encoded(self, key)
         found.append(item is not None)
+        kinds.add("event" if len(key) == 2 else "row" if isinstance(key[0], int) else "briefing")
         return item
 
     monkeypatch.setattr(sitepages.SharedItems, "encoded", counting)
@@ -471,6 +474,7 @@ def test_event_items_shared_before_forking_give_the_same_site(
     built = invoke("build", "-s", str(revised.root), "-o", str(tmp_path / "shared"), "--no-cache")
     assert built.exit_code == 0, built.output
     assert found and all(found)
+    assert kinds == {"event", "row", "briefing"}
     assert revised.snapshot(tmp_path / "shared") == revised.snapshot(tmp_path / "lazy")
     chronology = (tmp_path / "shared" / "chronology" / "index.html").read_text()
     assert "Strike on «Київ» — drones" in chronology
