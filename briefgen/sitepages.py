@@ -97,9 +97,9 @@ class Snippets:
     in, so a theme can still override how an event or a row looks.
 
     Before render workers are forked, the items can be rendered once for all
-    of them (:meth:`share_events`, :meth:`share_rows`): each worker would
-    otherwise render its own copy of nearly every item and keep it (tens of
-    megabytes each on a large site). Rendered into one buffer
+    of them (:meth:`share_events`, :meth:`share_briefings`,
+    :meth:`share_rows`): each worker would otherwise render its own copy of
+    nearly every item and keep it (tens of megabytes each on a large site). Rendered into one buffer
     (:class:`SharedItems`), they are shared by all workers: reading a slice
     of it writes nothing to its memory pages, whereas a dict of separate
     strings would be copied page by page as their reference counts change.
