@@ -157,13 +157,11 @@ def _publish_staged_site(output: Mapping[str, str | bytes | StagedFile], out_dir
                          stager: Stager) -> WriteResult | None:
     """Complete the staging folder laid out as the site and make it ``out_dir``.
 
-    None when the rename cannot be done (an output folder appeared meanwhile):
-    the caller syncs file by file instead, from the same ``output``.
+    Every staged file already waits at its output path (``stager.as_site``);
+    the files held in memory are written beside them. None when the rename
+    cannot be done (an output folder appeared meanwhile): the caller syncs
+    file by file instead, from the same ``output``.
     """
-    root = f"{stager.root}/"
-    if any(isinstance(content, StagedFile) and str(content.location) != root + rel
-           for rel, content in output.items()):
-        return None  # not staged as the site after all
     with _interrupts_held():
         for rel, content in output.items():
             if not isinstance(content, StagedFile):

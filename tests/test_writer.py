@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from briefgen.staging import Stager
 from briefgen.writer import output_signatures, write_site
 
@@ -102,3 +104,22 @@ def test_an_output_folder_made_meanwhile_is_synced_instead(tmp_path: Path) -> No
         (out / ".nojekyll").write_text("")
         write_site(output, out, stager=stager)
     assert tree(out) == {"index.html": b"home", "robots.txt": b"r"}
+
+
+def test_a_staged_site_that_cannot_be_renamed_is_synced_file_by_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An output folder that appears between the check and the rename is not replaced."""
+    from briefgen import writer
+    from briefgen.staging import staged_beside
+
+    out = tmp_path / "out"
+
+    def refused(source: object, target: object) -> None:
+        raise OSError(39, "Directory not empty")
+
+    with staged_beside(out) as stager:
+        output = {"index.html": stager.stage("index.html", "home"), "a/b.html": "b"}
+        monkeypatch.setattr(writer.os, "rename", refused)
+        result = write_site(output, out, stager=stager)
+    assert tree(out) == {"a/b.html": b"b", "index.html": b"home"}
+    assert result.signatures == output_signatures(out)
