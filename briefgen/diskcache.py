@@ -18,6 +18,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import io
 import logging
 import os
 import pickle
@@ -238,8 +239,7 @@ class DiskCache:
 
     def _shard(self, number: int) -> dict[Any, Any]:
         if number not in self.stored:
-            self.stored[number] = load_entries(
-                self.folder / f"{CACHE_STEM}-{number:02d}.pickle", self.warned)
+            self.stored[number] = load_entries(self.shard_file(number), self.warned)
         return self.stored[number]
 
     def get(self, key: tuple[Any, ...]) -> Any:
@@ -250,6 +250,18 @@ class DiskCache:
 
     def put(self, key: tuple[Any, ...], value: Any) -> None:
         self.used[key] = value
+
+    def shard_file(self, number: int) -> Path:
+        return self.folder / f"{CACHE_STEM}-{number:02d}.pickle"
+
+    def adopt(self, number: int, entries: dict[Any, Any]) -> None:
+        """Take ``entries`` as shard ``number``, already stored whole in its file by a worker.
+
+        Only for a shard none of whose stored entries this build used: the
+        file then holds exactly what :meth:`save` would write, which leaves it.
+        """
+        self.stored[number] = entries
+        self.used.update(entries)
 
     def save(self) -> None:
         """Rewrite the shards whose entries changed, keeping only what this build used.
@@ -262,7 +274,7 @@ class DiskCache:
             by_shard.setdefault(shard_of(key), {})[key] = value
         for number in range(SHARDS):
             entries = by_shard.get(number, {})
-            path = self.folder / f"{CACHE_STEM}-{number:02d}.pickle"
+            path = self.shard_file(number)
             if number not in self.stored and not entries and not path.exists():
                 continue
             if entries.keys() != self._shard(number).keys():
@@ -279,12 +291,35 @@ def _make_folder(folder: Path) -> None:
 
 def save_entries(path: Path, entries: MutableMapping[Any, Any]) -> None:
     """Write atomically, so an interrupted build leaves the old cache or none."""
+    save_encoded(path, encode_entries(entries))
+
+
+def encode_entries(entries: MutableMapping[Any, Any]) -> bytes:
+    """Entries as :func:`save_encoded` stores them and :func:`decode_entries` reads them."""
+    return pickle.dumps(dict(entries), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode_entries(encoded: bytes) -> dict[Any, Any]:
+    """Entries :func:`encode_entries` made, read with the model-only unpickler."""
+    with _collector_paused():
+        entries = _ModelUnpickler(io.BytesIO(encoded)).load()
+    if not isinstance(entries, dict):
+        raise pickle.UnpicklingError("encoded cache entries are not a dict")
+    return entries
+
+
+def save_encoded(path: Path, encoded: bytes) -> None:
+    """Store encoded entries as :func:`load_entries` reads them, atomically.
+
+    Parse workers call this too, each for the cache files of the briefings
+    it parsed (see ``parallel.ParseGroup``).
+    """
     _make_folder(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         with tmp.open("wb") as stream:
             pickle.dump(format_marker(), stream, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(dict(entries), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            stream.write(encoded)
         os.replace(tmp, path)
     except OSError as exc:
         log.warning("could not write the build cache %s: %s", path, exc)

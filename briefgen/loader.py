@@ -15,15 +15,16 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 from briefgen.config import load_config
-from briefgen.diskcache import DiskCache
+from briefgen.diskcache import DiskCache, shard_of
 from briefgen.errors import BuildError, ContentError
 from briefgen.fields import Fields
 from briefgen.frontmatter import FrontMatterError, decode, split
 from briefgen.markup import MarkdownRenderer
 from briefgen.model import Actor, Briefing, Site, SiteConfig
-from briefgen.parallel import parse_all
+from briefgen.parallel import ParseGroup, chunked, parse_all, worker_count
 from briefgen.schema import UnreadableRegistry, read_front_matter, read_registry
 from briefgen.yamlsafe import YamlError, load_yaml
 
@@ -33,6 +34,9 @@ BRIEFINGS_DIR = Path("content/briefings")
 REGISTRY_PATH = Path("content/actors.yaml")
 SEEDS_DIR = Path("seeds")
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+CacheKey = tuple[str, str, str, str]
+"""A parsed briefing's key: its path, its file's fingerprint, the registry's, the seeds'."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,7 @@ class BriefingCache:
     those three are unchanged; held by the preview server between rebuilds.
     """
 
-    entries: dict[tuple[str, str, str, str], Briefing | list[ContentError]] = field(
+    entries: dict[CacheKey, Briefing | list[ContentError]] = field(
         default_factory=dict
     )
     files: dict[str, tuple[tuple[int, int, int], str]] = field(default_factory=dict)
@@ -182,9 +186,9 @@ def load_briefings(
     not read again.
     """
     seeds_key = "\0".join(sorted(seeds))
-    keys: list[tuple[str, str, str, str]] = []
-    results: dict[tuple[str, str, str, str], Briefing | list[ContentError]] = {}
-    pending: list[tuple[tuple[str, str, str, str], Path, bytes]] = []
+    keys: list[CacheKey] = []
+    results: dict[CacheKey, Briefing | list[ContentError]] = {}
+    pending: list[tuple[CacheKey, Path, bytes]] = []
     for rel_path in files if files is not None else briefing_files(site_dir):
         raw, digest = _read_briefing(site_dir, rel_path, cache, digests)
         key = (rel_path.as_posix(), digest, registry.fingerprint, seeds_key)
@@ -202,9 +206,15 @@ def load_briefings(
                 key = (key[0], fingerprint(raw), key[2], key[3])
             pending.append((key, rel_path, raw))
         keys.append(key)
-    parsed = parse_all([(path, raw) for _, path, raw in pending], registry.actors, seeds,
-                       renderer, workers=workers, progress=progress)
-    for (key, _, _), result in zip(pending, parsed, strict=True):
+    groups = _parse_groups(pending, store, {shard_of(key) for key in results}, workers)
+    parsed = parse_all([group for group, _ in groups], registry.actors, seeds, renderer,
+                       workers=workers, progress=progress)
+    if store is not None:
+        for number, entries in parsed.stored:
+            store.adopt(groups[number][1], entries)
+    for group_key, result in zip([key for group, _ in groups for key in group.keys],
+                                 parsed.results, strict=True):
+        key = cast(CacheKey, group_key)
         results[key] = result
         if store is not None and isinstance(result, Briefing):
             store.put(key, result)
@@ -221,6 +231,28 @@ def load_briefings(
         cache.entries = results
         cache.files = {k[0]: cache.files[k[0]] for k in results if k[0] in cache.files}
     return briefings, errors
+
+
+def _parse_groups(
+    pending: list[tuple[CacheKey, Path, bytes]], store: DiskCache | None,
+    found_shards: set[int], workers: int | None,
+) -> list[tuple[ParseGroup, int]]:
+    """The files to parse, grouped for the workers, each group with its cache shard.
+
+    With a disk cache, one group per shard: a shard none of whose entries
+    was found is stored whole by the worker that parses it (see
+    :class:`ParseGroup`); the others are saved by :meth:`DiskCache.save`.
+    """
+    if store is None:
+        jobs = [(path, raw) for _, path, raw in pending]
+        keys = [key for key, _, _ in pending]
+        return [(group, -1) for group in chunked(jobs, keys, workers or worker_count())]
+    by_shard: dict[int, list[tuple[CacheKey, Path, bytes]]] = {}
+    for item in pending:
+        by_shard.setdefault(shard_of(item[0]), []).append(item)
+    return [(ParseGroup([(path, raw) for _, path, raw in items], [key for key, _, _ in items],
+                        None if number in found_shards else store.shard_file(number)), number)
+            for number, items in sorted(by_shard.items())]
 
 
 def _read_briefing(

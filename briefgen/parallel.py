@@ -15,14 +15,16 @@ import gc
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TypeVar
 
+from briefgen.diskcache import decode_entries, encode_entries, save_encoded
 from briefgen.errors import ContentError
 from briefgen.markup import MarkdownRenderer
 from briefgen.model import Actor, Briefing
@@ -45,12 +47,50 @@ def _start_worker(registry: dict[str, Actor], seeds: frozenset[str]) -> None:
     _worker_state = (registry, seeds, MarkdownRenderer())
 
 
-def _parse_chunk(jobs: Sequence[Job]) -> list[Result]:
+@dataclass(frozen=True, slots=True)
+class ParseGroup:
+    """Files one worker parses together.
+
+    With ``cache_file`` the worker also stores the briefings it parsed there,
+    each under its key, as a whole shard of the
+    build cache (``diskcache``). After a cold build the main process would
+    otherwise pickle every parsed briefing again, alone, while the cores
+    that parsed them wait.
+    """
+
+    jobs: Sequence[Job]
+    keys: Sequence[Hashable]
+    """The jobs' cache keys, one each, in order."""
+    cache_file: Path | None = None
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What :func:`parse_all` gives: results in job order, and the cache files workers stored."""
+
+    results: list[Result] = field(default_factory=list)
+    stored: list[tuple[int, dict[Hashable, Briefing]]] = field(default_factory=list)
+    """(group index, the entries its worker stored in the group's ``cache_file``)."""
+
+
+def _parse_group(group: ParseGroup) -> tuple[list[Result | None], bytes | None]:
+    """A group's results; with a cache file, the briefings come back encoded as stored.
+
+    Briefings stored are sent back as the bytes written (``None`` in their
+    places), so each is pickled once, for the file and the main process alike.
+    """
     from briefgen.loader import parse_briefing
 
     assert _worker_state is not None
     registry, seeds, renderer = _worker_state
-    return [parse_briefing(path, raw, registry, seeds, renderer) for path, raw in jobs]
+    results = [parse_briefing(path, raw, registry, seeds, renderer) for path, raw in group.jobs]
+    if group.cache_file is None:
+        return list(results), None
+    entries = {key: result for key, result in zip(group.keys, results, strict=True)
+               if isinstance(result, Briefing)}
+    encoded = encode_entries(entries)
+    save_encoded(group.cache_file, encoded)
+    return [None if isinstance(result, Briefing) else result for result in results], encoded
 
 
 def worker_count() -> int:
@@ -61,43 +101,72 @@ def worker_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def chunked(jobs: Sequence[Job], keys: Sequence[Hashable], workers: int) -> list[ParseGroup]:
+    """Groups small enough to spread evenly over ``workers``, large enough to be cheap to send."""
+    size = max(16, min(128, len(jobs) // (workers * 8)))
+    return [ParseGroup(jobs[i : i + size], keys[i : i + size])
+            for i in range(0, len(jobs), size)]
+
+
 def parse_all(
-    jobs: Sequence[Job],
+    groups: Sequence[ParseGroup],
     registry: dict[str, Actor],
     seeds: frozenset[str],
     renderer: MarkdownRenderer,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[Result]:
-    """Parse ``jobs`` in order, in worker processes when there are enough of them."""
+) -> Parsed:
+    """Parse the groups' jobs, in worker processes when there are enough of them.
+
+    Results come in the order of the groups and their jobs. In one process
+    nothing is stored in the groups' cache files (the caller stores what it
+    parsed, as for any group).
+    """
     from briefgen.loader import parse_briefing
 
     workers = workers or worker_count()
-    results: list[Result] = []
-    if workers < 2 or len(jobs) < MIN_PARALLEL:
+    total = sum(len(group.jobs) for group in groups)
+    parsed = Parsed()
+    results = parsed.results
+    jobs = [job for group in groups for job in group.jobs]
+    if workers < 2 or total < MIN_PARALLEL:
         for path, raw in jobs:
             results.append(parse_briefing(path, raw, registry, seeds, renderer))
             if progress and len(results) % 50 == 0:
-                progress(len(results), len(jobs))
-        return results
-    size = max(16, min(128, len(jobs) // (workers * 8)))
-    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+                progress(len(results), total)
+        return parsed
+    # Largest first: the last groups to finish then leave the fewest cores idle.
+    order = sorted(range(len(groups)), key=lambda n: -len(groups[n].jobs))
+    by_group: dict[int, list[Result]] = {}
+    done = 0
     # "spawn" starts clean interpreters: safe even when the caller runs threads
     # (the preview server), unlike fork.
     try:
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
                                  initializer=_start_worker, initargs=(registry, seeds)) as pool:
-            for chunk in pool.map(_parse_chunk, chunks):
-                results.extend(chunk)
+            outcomes = pool.map(_parse_group, [groups[n] for n in order])
+            for number, (found, encoded) in zip(order, outcomes, strict=True):
+                group = groups[number]
+                if encoded is not None:
+                    entries = decode_entries(encoded)
+                    parsed.stored.append((number, entries))
+                    found = [entries[key] if result is None else result
+                             for key, result in zip(group.keys, found, strict=True)]
+                by_group[number] = [result for result in found if result is not None]
+                done += len(group.jobs)
                 if progress:
-                    progress(len(results), len(jobs))
+                    progress(done, total)
     except BrokenProcessPool as exc:
         # A worker that cannot start (no way to re-import the main module, a
         # killed process) must not fail the build: finish here, in order.
         log.warning("parsing in worker processes failed (%s); continuing in one process.", exc)
-        for path, raw in jobs[len(results):]:
-            results.append(parse_briefing(path, raw, registry, seeds, renderer))
-    return results
+        for number, group in enumerate(groups):
+            if number not in by_group:
+                by_group[number] = [parse_briefing(path, raw, registry, seeds, renderer)
+                                    for path, raw in group.jobs]
+    for number in range(len(groups)):
+        results.extend(by_group[number])
+    return parsed
 
 
 MIN_PARALLEL_PAGES = 400

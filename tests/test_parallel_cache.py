@@ -374,6 +374,56 @@ def test_the_loader_reads_only_the_briefings_it_parses(
     assert tree(out) == clean_build(corpus, tmp_path / "clean")
 
 
+def test_parse_workers_store_whole_cache_shards_themselves(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build's workers store what they parse; this process stores only partial shards."""
+    from briefgen import loader
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(diskcache, "SHARDS", 2)  # so one shard holds several briefings
+    stored_here: list[str] = []
+    real_save = diskcache.save_encoded
+
+    def recording_save(path: Path, encoded: bytes) -> None:
+        stored_here.append(path.name)
+        real_save(path, encoded)
+
+    monkeypatch.setattr(diskcache, "save_encoded", recording_save)
+    parsed: list[int] = []
+    real_parse_all = loader.parse_all
+
+    def counting_parse_all(groups, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(sum(len(group.jobs) for group in groups))
+        return real_parse_all(groups, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "parse_all", counting_parse_all)
+
+    def load() -> tuple[tuple[object, ...], diskcache.DiskCache]:
+        store = diskcache.DiskCache.open(corpus)
+        briefings = loader.load_site(corpus, workers=2, store=store).briefings
+        store.save()
+        return briefings, store
+
+    cold, _ = load()
+    assert parsed == [16] and stored_here == []
+    assert sorted(p.name for p in (corpus / ".briefgen-cache").glob("briefings-*")) == [
+        "briefings-00.pickle", "briefings-01.pickle"]
+
+    warm, _ = load()
+    assert parsed == [16, 0] and warm == cold and stored_here == []
+
+    target = edit_summary(corpus, 3)
+    edited, store = load()
+    rel = target.relative_to(corpus).as_posix()
+    [key] = [key for key in store.used if key[0] == rel]
+    assert parsed == [16, 0, 1]
+    assert stored_here == [f"briefings-{diskcache.shard_of(key):02d}.pickle"]
+    assert [b.path for b in edited] == [b.path for b in cold] and edited != cold
+    again, _ = load()
+    assert parsed[-1] == 0 and again == edited
+
+
 def test_a_stale_digest_never_files_a_parse_under_the_wrong_key(corpus: Path) -> None:
     from briefgen.loader import fingerprint, load_site
 
