@@ -84,11 +84,12 @@ Reuse = Callable[[Page], "str | None"]
 
 def key_of(parts: Iterable[str]) -> str:
     """A short fingerprint of strings (briefing fingerprints, slugs, ids)."""
-    digest = hashlib.blake2b(digest_size=12)
-    for part in parts:
-        digest.update(part.encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
+    # Each part followed by a NUL, hashed in one piece: the same digest as
+    # part by part, at a fraction of the calls (pages across briefings hash
+    # hundreds of thousands of fingerprints).
+    listed = parts if isinstance(parts, list) else list(parts)
+    data = "\0".join(listed).encode() + b"\0" if listed else b""
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
 def all_briefings_key(site: Site) -> str:

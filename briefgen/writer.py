@@ -117,12 +117,12 @@ def write_site(
     signatures: dict[str, Signature] = {}
     with _interrupts_held():
         for rel, content in output.items():
-            target = out_dir / rel
             known = known_unchanged.get(rel) if rel in existing else None
             if known is not None:
                 signatures[rel] = known
                 unchanged += 1
                 continue
+            target = out_dir / rel
             if isinstance(content, StagedFile):
                 if rel in existing and _same_file(target, content):
                     unchanged += 1

@@ -10,6 +10,7 @@ the served folder must still be the last good build.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import shutil
@@ -18,12 +19,15 @@ from pathlib import Path
 
 import pytest
 from conftest import BRIEFING, BRIEFING_PATH, ScratchSite, briefing
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefgen import loader
 from briefgen.build import BuildOptions, build_site
 from briefgen.errors import BuildError
 from briefgen.incremental import Rebuilder
 from briefgen.loader import BriefingCache
+from briefgen.render import key_of
 from briefgen.templating import theme_dir
 
 ACTOR_EXTRA = """\
@@ -344,3 +348,14 @@ def test_a_page_put_back_after_a_failure_reloads_when_the_site_is_good_again(
     assert page in summary.written and page in summary.late
     # Reported once: the rebuild after that one is back to reporting bytes only.
     assert page not in rebuilder.rebuild([other]).written
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\0"), max_size=8),
+                max_size=6))
+def test_page_keys_hash_each_part_followed_by_a_nul(parts: list[str]) -> None:
+    """Keys stay those of earlier builds (kept in the page store) however they are computed."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        digest.update(part.encode() + b"\0")
+    assert key_of(parts) == key_of(iter(parts)) == digest.hexdigest()
+    assert key_of([*parts, ""]) != key_of(parts)
