@@ -24,7 +24,7 @@ from briefgen.dates import DateSpec, Precision
 from briefgen.indexes import EventRef, Incident
 from briefgen.model import Briefing
 
-__all__ = ["LATEST_ITEMS", "LATEST_MONTHS", "Day", "Period", "latest", "periods"]
+__all__ = ["LATEST_ITEMS", "LATEST_MONTHS", "Day", "Period", "latest", "periods", "sources"]
 
 LATEST_ITEMS = 30
 """An index page shows the latest months until it holds at least this many items…"""
@@ -83,15 +83,25 @@ class Period:
     @property
     def sources(self) -> tuple[Briefing, ...]:
         """Every briefing whose content the month's page shows, by slug."""
-        found = {b.slug: b for b in self.briefings}
-        found.update((ref.briefing.slug, ref.briefing) for ref in self.events)
-        for incident in self.incidents:
-            found.update((r.briefing.slug, r.briefing) for r in incident.reports)
-        return tuple(found[slug] for slug in sorted(found))
+        return sources(self.briefings, self.incidents, self.events)
 
     def part(self) -> str:
         """The month and its counts, as a key part for pages that list the months."""
         return f"{self.key}:{len(self.briefings)}:{len(self.incidents)}:{len(self.events)}"
+
+
+def sources(briefings: Iterable[Briefing] = (), incidents: Iterable[Incident] = (),
+            events: Iterable[EventRef] = ()) -> tuple[Briefing, ...]:
+    """Every briefing whose content a list of these items shows, by slug.
+
+    An incident is shown with its latest figures and its revisions, so all
+    the briefings reporting it count.
+    """
+    found = {b.slug: b for b in briefings}
+    found.update({ref.briefing.slug: ref.briefing for ref in events})
+    for incident in incidents:
+        found.update({r.briefing.slug: r.briefing for r in incident.reports})
+    return tuple(found[slug] for slug in sorted(found))
 
 
 def periods(

@@ -37,7 +37,7 @@ from briefgen.render import (
     render_pages,
     render_site,
 )
-from briefgen.sitepages import Snippets, home_page, listed_briefings, site_pages
+from briefgen.sitepages import Sections, Snippets, home_page, listed_briefings, site_pages
 from briefgen.staging import Stager, staged_beside
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
 from briefgen.uptodate import (
@@ -208,6 +208,8 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         return kept_files, jobs
 
     snippets = Snippets(site.actors)
+    sections = (Sections(lambda name, key: page_store.previous_pages(SECTION + name, key))
+                if page_store is not None else Sections())
 
     def bodies_done(rest: Sequence[Page]) -> None:
         if not _bodies_shown_elsewhere(env):
@@ -218,7 +220,8 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
     try:
         with timings.stage("render"):
             output, stats = render_site(site, env, dirs, cache.pages if cache else None,
-                                        extra_pages=site_pages(site, indexes, snippets),
+                                        extra_pages=site_pages(site, indexes, snippets,
+                                                               sections),
                                         home=home_page(site, indexes), reuse=reuse,
                                         workers=options.workers, stager=stager,
                                         site_wide=site_wide,
@@ -234,7 +237,13 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
     keys.update(stats.keys)
     if page_store is not None:
         page_store.keys = keys
+        # Kept like the site-wide groups, but each page keeps its own key.
+        page_store.groups.update((SECTION + name, made) for name, made in sections.made.items())
     return site, output
+
+
+SECTION = "section "
+"""Names a section's pages among the page store's groups (see :class:`Sections`)."""
 
 
 def _drop_bodies(site: Site) -> None:

@@ -388,6 +388,14 @@ class PageStore:
             return None
         return {path: value for path, value in kept.items() if value is not None}
 
+    def previous_pages(self, group: str, key: str) -> list[tuple[str, str]] | None:
+        """(path, page key) of each page of ``group`` in the last build, if it had ``key`` then."""
+        known = self.stored_groups.get(group)
+        if known is None or known[0] != key:
+            return None
+        pages = [(path, self.stored[path][0]) for path in known[1] if path in self.stored]
+        return pages if len(pages) == len(known[1]) else None
+
     def reuse(self, out_dir: Path, output_path: str, key: str) -> KeptFile | None:
         """A :class:`KeptFile` when the file at ``output_path`` is what ``key`` would give."""
         known = self.stored.get(output_path)

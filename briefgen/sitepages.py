@@ -13,13 +13,14 @@ same bytes.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from markupsafe import Markup
 
-from briefgen.archive import Period, latest, periods
+from briefgen.archive import Period, latest, periods, sources
 from briefgen.dashboard import (
     bar_chart,
     incident_rows,
@@ -27,12 +28,12 @@ from briefgen.dashboard import (
     totals_by_month,
     totals_by_place,
 )
-from briefgen.indexes import EventRef, Incident, Indexes, Place, Tag
+from briefgen.indexes import ActorIndex, EventRef, Incident, Indexes, Place, Tag
 from briefgen.model import Actor, Briefing, Site
 from briefgen.parallel import render_all
 from briefgen.render import Context, Page, key_of, registry_key
 
-__all__ = ["Snippets", "home_page", "listed_briefings", "site_pages"]
+__all__ = ["Sections", "Snippets", "home_page", "listed_briefings", "site_pages"]
 
 HOME_EVENTS = 8
 
@@ -250,14 +251,65 @@ def _totals(incidents: Iterable[Incident]) -> Context:
     return {"totals": incident_totals(incidents)}
 
 
+def _no_previous(name: str, key: str) -> None:
+    return None
+
+
+@dataclass(slots=True)
+class Sections:
+    """Each section's key and pages: the last build's, to reuse, and this build's, to keep.
+
+    A section (the chronology, an actor, a place, a tag, the casualties) is
+    named by its URL prefix.
+    """
+
+    previous: Callable[[str, str], Sequence[tuple[str, str]] | None] = _no_previous
+    """Given a section and its key: the (path, page key) of each of its pages
+    in the last build, if the section had that key then."""
+    made: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Section → (its key, its pages' paths), in this build."""
+
+
 class Archives:
     """Builds the month pages and the index page of each section."""
 
-    def __init__(self, site: Site, indexes: Indexes, snippets: Snippets | None = None) -> None:
+    def __init__(self, site: Site, indexes: Indexes, snippets: Snippets | None = None,
+                 sections: Sections | None = None) -> None:
         self.site = site
         self.indexes = indexes
         self.registry = registry_key(site)
         self.snippets = snippets or Snippets(site.actors)
+        self.sections = sections or Sections()
+
+    def section(self, prefix: str, template: str, head: list[str], shown: Sequence[Briefing],
+                make: Callable[[], Iterator[Page]]) -> Iterator[Page]:
+        """The pages of the section at ``prefix``: the last build's while nothing they show changed.
+
+        A section's pages show only the briefings in ``shown``, the registry,
+        the theme and what ``head`` names (its name, and whatever its index
+        page draws from elsewhere), so while all of those hold, its pages and
+        their keys are those of the last build, and its months need not be
+        worked out again: most of the cost of page keys after one edit on a
+        large site. A kept page whose file went missing is made by ``make``
+        after all, with the same key.
+        """
+        key = key_of([template, prefix, self.registry, *head, *_fingerprints(shown)])
+        known = self.sections.previous(prefix, key)
+        if known is None:
+            pages = list(make())
+            self.sections.made[prefix] = (key, tuple(page.path for page in pages))
+            yield from pages
+            return
+        self.sections.made[prefix] = (key, tuple(path for path, _ in known))
+        made: dict[str, Page] = {}
+
+        def context(path: str) -> Context:
+            if not made:
+                made.update((page.path, page) for page in make())
+            return made[path].context()
+
+        for path, page_key in known:
+            yield Page(path, template, page_key, partial(context, path))
 
     def common(self) -> Context:
         return {
@@ -319,9 +371,11 @@ class Archives:
 
 def chronology_pages(archives: Archives) -> Iterator[Page]:
     """/chronology/: every event, one page per month."""
-    months = periods(events=archives.indexes.events)
-    yield from archives.pages("chronology/", "chronology.html", months, [],
-                              _constant({"single_kind": True}), always_split=True)
+    events = archives.indexes.events
+    yield from archives.section("chronology/", "chronology.html", [], sources(events=events),
+                                lambda: archives.pages(
+                                    "chronology/", "chronology.html", periods(events=events),
+                                    [], _constant({"single_kind": True}), always_split=True))
 
 
 def actor_role(briefing: Briefing, actor_id: str) -> str:
@@ -356,10 +410,15 @@ def actor_pages(archives: Archives) -> Iterator[Page]:
             roles = {b.slug: actor_role(b, actor_id) for p in shown for b in p.briefings}
             return {"entry": indexes.actors[actor_id], "roles": roles}
 
-        yield from archives.pages(
-            f"actors/{actor_id}/", "actor.html",
-            periods(briefings=entry.briefings, events=entry.events), [actor_id], context,
-            index_head=[f"{len(entry.briefings)}:{len(entry.events)}"])
+        def make(entry: ActorIndex = entry, actor_id: str = actor_id,
+                 context: Callable[[list[Period]], Context] = context) -> Iterator[Page]:
+            return archives.pages(
+                f"actors/{actor_id}/", "actor.html",
+                periods(briefings=entry.briefings, events=entry.events), [actor_id], context,
+                index_head=[f"{len(entry.briefings)}:{len(entry.events)}"])
+
+        yield from archives.section(f"actors/{actor_id}/", "actor.html", [actor_id],
+                                    sources(entry.briefings, events=entry.events), make)
     listing = sorted(indexes.actors.values(), key=lambda e: (e.actor.name.casefold(), e.actor.id))
     key = key_of(["actors", archives.registry,
                   *(f"{e.actor.id}:{len(e.briefings)}:{len(e.events)}" for e in listing)])
@@ -369,12 +428,16 @@ def actor_pages(archives: Archives) -> Iterator[Page]:
 def _named_archive(archives: Archives, section: str, template: str, variable: str,
                    entry: Place | Tag) -> Iterator[Page]:
     """The month pages and index of one place or tag: its briefings, incidents, events."""
-    yield from archives.pages(
-        f"{section}/{entry.slug}/", template,
-        periods(briefings=entry.briefings, incidents=entry.incidents, events=entry.events),
-        [entry.slug, entry.name], _constant({variable: entry}),
-        index_head=_incident_parts(entry.incidents),
-        index_context=partial(_totals, entry.incidents))
+    prefix = f"{section}/{entry.slug}/"
+    yield from archives.section(
+        prefix, template, [entry.slug, entry.name],
+        sources(entry.briefings, entry.incidents, entry.events),
+        lambda: archives.pages(
+            prefix, template,
+            periods(briefings=entry.briefings, incidents=entry.incidents, events=entry.events),
+            [entry.slug, entry.name], _constant({variable: entry}),
+            index_head=_incident_parts(entry.incidents),
+            index_context=partial(_totals, entry.incidents)))
 
 
 def place_pages(archives: Archives) -> Iterator[Page]:
@@ -417,11 +480,15 @@ def casualty_pages(archives: Archives) -> Iterator[Page]:
             "count": len(indexes.incidents),
         }
 
-    yield from archives.pages(
-        "casualties/", "casualties.html", periods(incidents=indexes.incidents), [],
-        _constant({"single_kind": True}),
-        index_head=[*_incident_parts(indexes.incidents), *(f"{p.slug}:{p.name}" for p in places)],
-        index_context=index_context, always_split=True)
+    # Besides its incidents, the index shows the names of their places.
+    head = [f"{p.slug}:{p.name}" for p in places]
+    yield from archives.section(
+        "casualties/", "casualties.html", head, sources(incidents=indexes.incidents),
+        lambda: archives.pages(
+            "casualties/", "casualties.html", periods(incidents=indexes.incidents), [],
+            _constant({"single_kind": True}),
+            index_head=[*_incident_parts(indexes.incidents), *head],
+            index_context=index_context, always_split=True))
 
 
 def home_page(site: Site, indexes: Indexes) -> Page:
@@ -436,14 +503,15 @@ def home_page(site: Site, indexes: Indexes) -> Page:
     })
 
 
-def site_pages(site: Site, indexes: Indexes,
-               snippets: Snippets | None = None) -> Iterator[Page]:
+def site_pages(site: Site, indexes: Indexes, snippets: Snippets | None = None,
+               sections: Sections | None = None) -> Iterator[Page]:
     """Every page across briefings (the home page aside: see :func:`home_page`).
 
     ``snippets`` renders their repeated items; the caller may keep it to
-    share them before rendering (:meth:`Snippets.share_events`).
+    share them before rendering (:meth:`Snippets.share_events`). ``sections``
+    gives the last build's pages of each section, and takes this build's.
     """
-    archives = Archives(site, indexes, snippets)
+    archives = Archives(site, indexes, snippets, sections)
     yield from chronology_pages(archives)
     yield from actor_pages(archives)
     yield from place_pages(archives)

@@ -192,6 +192,51 @@ def test_data_records_are_kept_per_file_and_follow_every_change(
     assert not list(kept.glob(".records-*"))  # no batches left half-written
 
 
+def test_sections_whose_briefings_did_not_change_are_not_worked_out_again(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefgen import sitepages
+
+    worked_out: list[str] = []
+    real_pages = sitepages.Archives.pages
+
+    def recording(self, prefix, *args, **kwargs):  # type: ignore[no-untyped-def]
+        worked_out.append(prefix)
+        return real_pages(self, prefix, *args, **kwargs)
+
+    monkeypatch.setattr(sitepages.Archives, "pages", recording)
+    store = corpus / ".briefgen-cache" / "pages.pickle"
+
+    def section_keys() -> dict[str, str]:
+        groups = diskcache.load_entries(store)["groups"]
+        return {name.removeprefix("section "): key for name, (key, _) in groups.items()
+                if name.startswith("section ")}
+
+    out = tmp_path / "out"
+    build(corpus, out)
+    before = section_keys()
+    assert sorted(worked_out) == sorted(before) and len(before) > 10
+
+    worked_out.clear()
+    edit_summary(corpus, 4)
+    build(corpus, out)
+    after = section_keys()
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert "chronology/" in changed and len(changed) < len(after)
+    assert sorted(worked_out) == sorted(changed)
+    assert tree(out) == clean_build(corpus, tmp_path / "clean-1")
+
+    # A kept section's page deleted by hand is made again, with the section's months.
+    untouched = next(name for name in sorted(after) if name not in changed)
+    page = out / untouched / "index.html"
+    page.unlink()
+    worked_out.clear()
+    build(corpus, out)
+    assert worked_out == [untouched] and page.is_file()
+    assert section_keys() == after
+    assert tree(out) == clean_build(corpus, tmp_path / "clean-2")
+
+
 def clean_build_with(site: Path, out: Path, *args: str) -> dict[str, bytes]:
     build(site, out, "--no-cache", "--jobs", "1", *args)
     return tree(out)
