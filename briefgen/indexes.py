@@ -172,10 +172,6 @@ def slugify(text: str) -> str:
     return slug
 
 
-def _typed(kind: type[T], values: list[object]) -> list[T]:
-    return [v for v in values if isinstance(v, kind)]
-
-
 def _chronological(briefings: Iterable[Briefing]) -> list[Briefing]:
     return sorted(briefings, key=lambda b: (b.date, b.slug))
 
@@ -205,11 +201,9 @@ def _incidents(oldest_first: list[Briefing]) -> tuple[Incident, ...]:
     return tuple(sorted(incidents, key=newest, reverse=True))
 
 
-def _named_groups(
-    items: Iterable[tuple[str, object]],
-) -> dict[str, tuple[str, list[object]]]:
+def _named_groups(items: Iterable[tuple[str, V]]) -> dict[str, tuple[str, list[V]]]:
     """Group values by the slug of their name, keeping the first spelling."""
-    groups: dict[str, tuple[str, list[object]]] = {}
+    groups: dict[str, tuple[str, list[V]]] = {}
     for name, value in items:
         if not name.strip():
             continue
@@ -218,8 +212,30 @@ def _named_groups(
     return groups
 
 
-def _by_name(groups: dict[str, tuple[str, list[object]]]) -> list[str]:
+def _by_name(groups: dict[str, tuple[str, list[V]]]) -> list[str]:
     return sorted(groups, key=lambda slug: (groups[slug][0].casefold(), slug))
+
+
+def _places(oldest_first: list[Briefing], events: tuple[EventRef, ...],
+            incidents: tuple[Incident, ...]) -> dict[str, Place]:
+    """Every place by slug, sorted by name, named as first met (oldest briefing first).
+
+    Events and incidents are grouped apart from the briefings: their places
+    are among the briefings' own, so they never name a place first.
+    """
+    groups = _named_groups(
+        (name, b) for b in oldest_first
+        for name in [*(e.place for e in b.chronology), *(r.place for r in b.casualties)])
+    # Event and incident lists keep their index order (newest first).
+    place_events = _named_groups((ref.entry.place, ref) for ref in events)
+    place_incidents = _named_groups((i.latest.record.place, i) for i in incidents)
+    return {
+        slug: Place(slug=slug, name=groups[slug][0], briefings=_newest_first(groups[slug][1]),
+                    events=tuple(place_events[slug][1]) if slug in place_events else (),
+                    incidents=(tuple(place_incidents[slug][1]) if slug in place_incidents
+                               else ()))
+        for slug in _by_name(groups)
+    }
 
 
 def derive(site: Site) -> Indexes:
@@ -232,24 +248,7 @@ def derive(site: Site) -> Indexes:
     events = tuple(reversed(events_oldest))
     incidents = _incidents(oldest_first)
 
-    place_items: list[tuple[str, object]] = []
-    for b in oldest_first:
-        place_items.extend((e.place, b) for e in b.chronology)
-        place_items.extend((r.place, b) for r in b.casualties)
-    # Event and incident lists keep their index order (newest first).
-    place_items.extend((ref.entry.place, ref) for ref in events)
-    place_items.extend((i.latest.record.place, i) for i in incidents)
-    place_groups = _named_groups(place_items)
-    places = {
-        slug: Place(
-            slug=slug,
-            name=place_groups[slug][0],
-            briefings=_newest_first(_typed(Briefing, place_groups[slug][1])),
-            events=tuple(_typed(EventRef, place_groups[slug][1])),
-            incidents=tuple(_typed(Incident, place_groups[slug][1])),
-        )
-        for slug in _by_name(place_groups)
-    }
+    places = _places(oldest_first, events, incidents)
 
     tag_groups = _named_groups((tag, b) for b in oldest_first for tag in b.tags)
     slugs_of = {b.slug: {slugify(t) for t in b.tags if t.strip()} for b in site.briefings}
@@ -262,7 +261,7 @@ def derive(site: Site) -> Indexes:
         for slug in {s for b in incident.briefings for s in slugs_of[b.slug]}:
             tag_incidents.setdefault(slug, []).append(incident)
     tags = {
-        slug: Tag(slug, tag_groups[slug][0], _newest_first(_typed(Briefing, tag_groups[slug][1])),
+        slug: Tag(slug, tag_groups[slug][0], _newest_first(tag_groups[slug][1]),
                   tuple(tag_events.get(slug, ())), tuple(tag_incidents.get(slug, ())))
         for slug in _by_name(tag_groups)
     }
