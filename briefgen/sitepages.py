@@ -20,7 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from briefgen.archive import Period, latest, periods, sources
+from briefgen.archive import Period, latest, periods, shown_slugs
 from briefgen.dashboard import (
     bar_chart,
     incident_rows,
@@ -280,12 +280,15 @@ class Archives:
         self.registry = registry_key(site)
         self.snippets = snippets or Snippets(site.actors)
         self.sections = sections or Sections()
+        self.parts = dict(zip((b.slug for b in site.briefings), _fingerprints(site.briefings),
+                              strict=True))
+        """Each briefing's part in a key, by slug."""
 
-    def section(self, prefix: str, template: str, head: list[str], shown: Sequence[Briefing],
+    def section(self, prefix: str, template: str, head: list[str], shown: set[str],
                 make: Callable[[], Iterator[Page]]) -> Iterator[Page]:
         """The pages of the section at ``prefix``: the last build's while nothing they show changed.
 
-        A section's pages show only the briefings in ``shown``, the registry,
+        A section's pages show only the briefings ``shown`` (by slug), the registry,
         the theme and what ``head`` names (its name, and whatever its index
         page draws from elsewhere), so while all of those hold, its pages and
         their keys are those of the last build, and its months need not be
@@ -293,7 +296,9 @@ class Archives:
         large site. A kept page whose file went missing is made by ``make``
         after all, with the same key.
         """
-        key = key_of([template, prefix, self.registry, *head, *_fingerprints(shown)])
+        parts = self.parts
+        key = key_of([template, prefix, self.registry, *head,
+                      *[parts[slug] for slug in sorted(shown)]])
         known = self.sections.previous(prefix, key)
         if known is None:
             pages = list(make())
@@ -372,7 +377,7 @@ class Archives:
 def chronology_pages(archives: Archives) -> Iterator[Page]:
     """/chronology/: every event, one page per month."""
     events = archives.indexes.events
-    yield from archives.section("chronology/", "chronology.html", [], sources(events=events),
+    yield from archives.section("chronology/", "chronology.html", [], shown_slugs(events=events),
                                 lambda: archives.pages(
                                     "chronology/", "chronology.html", periods(events=events),
                                     [], _constant({"single_kind": True}), always_split=True))
@@ -418,7 +423,7 @@ def actor_pages(archives: Archives) -> Iterator[Page]:
                 index_head=[f"{len(entry.briefings)}:{len(entry.events)}"])
 
         yield from archives.section(f"actors/{actor_id}/", "actor.html", [actor_id],
-                                    sources(entry.briefings, events=entry.events), make)
+                                    shown_slugs(entry.briefings, events=entry.events), make)
     listing = sorted(indexes.actors.values(), key=lambda e: (e.actor.name.casefold(), e.actor.id))
     key = key_of(["actors", archives.registry,
                   *(f"{e.actor.id}:{len(e.briefings)}:{len(e.events)}" for e in listing)])
@@ -431,7 +436,7 @@ def _named_archive(archives: Archives, section: str, template: str, variable: st
     prefix = f"{section}/{entry.slug}/"
     yield from archives.section(
         prefix, template, [entry.slug, entry.name],
-        sources(entry.briefings, entry.incidents, entry.events),
+        shown_slugs(entry.briefings, entry.incidents, entry.events),
         lambda: archives.pages(
             prefix, template,
             periods(briefings=entry.briefings, incidents=entry.incidents, events=entry.events),
@@ -483,7 +488,7 @@ def casualty_pages(archives: Archives) -> Iterator[Page]:
     # Besides its incidents, the index shows the names of their places.
     head = [f"{p.slug}:{p.name}" for p in places]
     yield from archives.section(
-        "casualties/", "casualties.html", head, sources(incidents=indexes.incidents),
+        "casualties/", "casualties.html", head, shown_slugs(incidents=indexes.incidents),
         lambda: archives.pages(
             "casualties/", "casualties.html", periods(incidents=indexes.incidents), [],
             _constant({"single_kind": True}),
