@@ -11,9 +11,10 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -36,6 +37,7 @@ from briefgen.render import (
     registry_key,
     render_pages,
     render_site,
+    run_job,
 )
 from briefgen.sitepages import Sections, Snippets, home_page, listed_briefings, site_pages
 from briefgen.staging import Stager, staged_beside
@@ -179,61 +181,76 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
     with timings.stage("derive"):
         indexes = derive(site)
     memo = cache.records if cache else None
-    groups: list[tuple[str, str, int]] = []
-    """Each site-wide group: its name, key and how many of the render jobs make it."""
     keys: dict[str, str] = {}
+    data_key = key_of([all_briefings_key(site), registry_key(site)])
+    kept_data = (page_store.reuse_group(options.out_dir, "data", data_key)
+                 if page_store is not None else None)
+    data_jobs: Sequence[FileJob] = () if kept_data is not None else exports.jobs(
+        site, indexes, memo, key_of([registry_key(site), repr(site.config)]),
+        kept=store.folder if store is not None else None, warned=warned)
+    if kept_data is not None:
+        _record_group("data", data_key, tuple(kept_data), page_store, keys)
+    feeds_made: list[tuple[str, int]] = []
+    """The feeds' key and how many of the render jobs make them, when they are made."""
 
     def site_wide(paths: list[str]) -> tuple[Output, list[FileJob]]:
-        """Feeds and data, kept as a group while their key holds, else made by jobs."""
-        plans: list[tuple[str, str, Callable[[], Sequence[FileJob]]]] = [
-            ("data", key_of([all_briefings_key(site), registry_key(site)]),
-             lambda: exports.jobs(site, indexes, memo,
-                                  key_of([registry_key(site), repr(site.config)]),
-                                  kept=store.folder if store is not None else None,
-                                  warned=warned)),
-            ("feeds", key_of([all_briefings_key(site), *sorted(paths)]),
-             lambda: feeds.jobs(site, paths)),
-        ]
-        kept_files: Output = {}
-        jobs: list[FileJob] = []
-        for group, key, make in plans:
-            kept = page_store.reuse_group(options.out_dir, group, key) if page_store else None
-            if kept is not None:
-                kept_files.update(kept)
-                _record_group(group, key, tuple(kept), page_store, keys)
-                continue
-            made = make()
-            groups.append((group, key, len(made)))
-            jobs.extend(made)
+        """The feeds, kept as a group while their key holds, else made by jobs; the data kept."""
+        kept_files: Output = dict(kept_data or {})
+        key = key_of([all_briefings_key(site), *sorted(paths)])
+        kept = page_store.reuse_group(options.out_dir, "feeds", key) if page_store else None
+        if kept is not None:
+            kept_files.update(kept)
+            _record_group("feeds", key, tuple(kept), page_store, keys)
+            return kept_files, []
+        jobs: list[FileJob] = [*feeds.jobs(site, paths)]
+        feeds_made.append((key, len(jobs)))
         return kept_files, jobs
 
     snippets = Snippets(site.actors)
     sections = (Sections(lambda name, key: page_store.previous_pages(SECTION + name, key))
                 if page_store is not None else Sections())
+    data_files: list[Output] = []
 
-    def bodies_done(rest: Sequence[Page]) -> None:
-        if not _bodies_shown_elsewhere(env):
-            _drop_bodies(site)
-        if len(rest) >= parallel.MIN_PARALLEL_PAGES:  # when workers are forked for them
-            _share_items(snippets, indexes, env, options.workers)
+    # The open data needs the model alone: on a large site its files are
+    # made by a worker of their own while the pages are listed and rendered.
+    with parallel.started(data_jobs, partial(run_job, stager=stager if cache is None else None),
+                          options.workers,
+                          fork=len(site.briefings) >= parallel.MIN_PARALLEL) as data_results:
 
-    try:
-        with timings.stage("render"):
-            output, stats = render_site(site, env, dirs, cache.pages if cache else None,
-                                        extra_pages=site_pages(site, indexes, snippets,
-                                                               sections),
-                                        home=home_page(site, indexes), reuse=reuse,
-                                        workers=options.workers, stager=stager,
-                                        site_wide=site_wide,
-                                        bodies_done=bodies_done if cache is None else None)
-    except jinja2.TemplateError as exc:
-        raise BuildError([template_error(exc, options.site_dir)]) from None
-    if memo is not None and any(group == "data" for group, _, _ in groups):
-        memo.finish()
+        def data_done() -> None:
+            if data_jobs and not data_files:
+                data_files.extend(data_results())
+
+        def bodies_done(rest: Sequence[Page]) -> None:
+            data_done()  # its worker, which reads every record, is gone before the rest
+            if not _bodies_shown_elsewhere(env):
+                _drop_bodies(site)
+            if len(rest) >= parallel.MIN_PARALLEL_PAGES:  # when workers are forked for them
+                _share_items(snippets, indexes, env, options.workers)
+
+        try:
+            with timings.stage("render"):
+                output, stats = render_site(site, env, dirs, cache.pages if cache else None,
+                                            extra_pages=site_pages(site, indexes, snippets,
+                                                                   sections),
+                                            home=home_page(site, indexes), reuse=reuse,
+                                            workers=options.workers, stager=stager,
+                                            site_wide=site_wide,
+                                            bodies_done=bodies_done if cache is None else None)
+                data_done()
+        except jinja2.TemplateError as exc:
+            raise BuildError([template_error(exc, options.site_dir)]) from None
+    if data_jobs:
+        if memo is not None:
+            memo.finish()
+        for files in data_files:
+            output.update(files)
+        _record_group("data", data_key, tuple(path for files in data_files for path in files),
+                      page_store, keys)
     made = iter(stats.made)
-    for group, key, count in groups:
-        files = tuple(path for _ in range(count) for path in next(made))
-        _record_group(group, key, files, page_store, keys)
+    for key, count in feeds_made:
+        _record_group("feeds", key, tuple(path for _ in range(count) for path in next(made)),
+                      page_store, keys)
     keys.update(stats.keys)
     if page_store is not None:
         page_store.keys = keys

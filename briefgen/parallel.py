@@ -15,9 +15,10 @@ import gc
 import logging
 import os
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.connection import Connection
@@ -229,6 +230,54 @@ def render_all(
                 child.terminate()
                 child.join()
     return [render(items[i]) if done is None else done for i, done in enumerate(results)]
+
+
+@contextmanager
+def started(items: Sequence[T], render: Callable[[T], R], workers: int | None = None,
+            fork: bool = True) -> Iterator[Callable[[], list[R]]]:
+    """Begin ``[render(item) for item in items]`` in a forked worker; this process goes on.
+
+    For work that needs nothing this process does next (the open data,
+    made from the model alone, while the pages are listed). Yields a
+    function that waits for the results, in order. Without ``fork``, with
+    one worker, or when forking is not safe (see :func:`render_all`), the items are
+    rendered when the results are asked for. A worker that fails hands its
+    items back, as in :func:`render_all`; one still running when the block
+    ends (this process failed first) is stopped.
+    """
+    if (not items or not fork or (workers or worker_count()) < 2
+            or threading.active_count() > 1 or "fork" not in get_all_start_methods()):
+        yield lambda: [render(item) for item in items]
+        return
+    context = get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    # Frozen as in render_all: the worker's collections must not touch the model.
+    frozen_before = gc.get_freeze_count() > 0
+    gc.freeze()
+    child = context.Process(target=_render_share, args=(items, render, 0, 1, send))
+    try:
+        child.start()
+        send.close()
+
+        def results() -> list[R]:
+            done: list[R | None] = [None] * len(items)
+            try:
+                for index, result in receive.recv():
+                    done[index] = result
+            except EOFError:  # the worker died: its items are rendered below
+                pass
+            child.join()
+            return [render(items[i]) if found is None else found
+                    for i, found in enumerate(done)]
+
+        yield results
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
+        receive.close()
+        if child.is_alive():
+            child.terminate()
+            child.join()
 
 
 def release_free_memory() -> None:

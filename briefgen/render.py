@@ -218,18 +218,13 @@ def render_pages(
         else:
             output[page.path] = ""  # keeps the page order; filled in below
             todo.append(page)
-    staging = stager is not None and cache is None
-
-    def keep(path: str, content: Content | Iterator[str]) -> Content | StagedFile:
-        if staging and stager is not None:
-            return stager.stage(path, content)
-        return content if isinstance(content, str | bytes) else "".join(content)
+    staging = stager if cache is None else None
 
     def make(item: Page | FileJob) -> Output:
         if isinstance(item, Page):
             html = env.get_template(item.template).render(item.context(), page_path=item.path)
-            return {item.path: keep(item.path, html)}
-        return {path: keep(path, content) for path, content in item().items()}
+            return {item.path: keep(item.path, html, staging)}
+        return run_job(item, staging)
 
     # On a large site a site-wide job takes seconds: worth a worker even when
     # few pages changed.
@@ -260,6 +255,19 @@ def render_pages(
     keys = {page.path: page.key for page in pages_list}
     return output, RenderStats(len(todo), len(pages_list) - len(todo), keys,
                                tuple(tuple(result) for result in made[:len(jobs)]))
+
+
+def keep(path: str, content: Content | Iterator[str],
+         stager: Stager | None) -> Content | StagedFile:
+    """A rendered file as the output holds it: staged on disk with a ``stager``, else as text."""
+    if stager is not None:
+        return stager.stage(path, content)
+    return content if isinstance(content, str | bytes) else "".join(content)
+
+
+def run_job(job: FileJob, stager: Stager | None = None) -> Output:
+    """The files a site-wide job makes, as the output holds them (see :func:`keep`)."""
+    return {path: keep(path, content, stager) for path, content in job().items()}
 
 
 def static_files(template_dirs: list[Path]) -> dict[str, Path]:

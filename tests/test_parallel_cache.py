@@ -70,10 +70,20 @@ def test_parallel_build_is_byte_identical_to_one_process(
         return real_render_all(items, render, workers, **options)
 
     monkeypatch.setattr("briefgen.render.render_all", counting)
+    started: list[tuple[int, bool]] = []
+    real_started = parallel.started
+
+    def recording(items, render, workers=None, fork=True):  # type: ignore[no-untyped-def]
+        started.append((len(items), fork))
+        return real_started(items, render, workers, fork)
+
+    monkeypatch.setattr(parallel, "started", recording)
     build(corpus, tmp_path / "parallel", "--no-cache", "--jobs", "2")
-    # The 6 site-wide files' jobs and the 16 briefing pages first (the bodies
-    # are freed after them), then the rest.
-    assert calls[0] == 6 + 16 and calls[1] > 16
+    # The four data files in a worker of their own, from the start; the two
+    # feed jobs and the 16 briefing pages first (the bodies are freed after
+    # them), then the rest.
+    assert started == [(4, True)]
+    assert calls[0] == 2 + 16 and calls[1] > 16
     assert tree(tmp_path / "parallel") == clean_build(corpus, tmp_path / "single")
 
 
@@ -81,7 +91,10 @@ def test_parallel_build_is_byte_identical_to_one_process(
 def test_a_template_error_in_a_parallel_render_fails_cleanly(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
+    import multiprocessing
+
     monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 1)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)  # the data made by a worker meanwhile
     out = tmp_path / "out"
     build(corpus, out, "--no-cache", "--jobs", "2")
     before = tree(out)
@@ -101,6 +114,33 @@ def test_a_template_error_in_a_parallel_render_fails_cleanly(
     assert "briefing.html" in result.stderr and "no_such" in result.stderr
     assert tree(out) == before
     assert not list(tmp_path.glob(".out.briefgen-staging*"))
+    assert multiprocessing.active_children() == []
+
+
+def _pid_of(item: int) -> tuple[int, int]:
+    if item < 0:
+        raise ValueError(f"item {item}")
+    return item, os.getpid()
+
+
+def test_started_work_runs_in_a_worker_meanwhile_and_fails_properly() -> None:
+    import multiprocessing
+
+    with parallel.started([1, 2, 3], _pid_of, workers=2) as results:
+        found = results()
+    assert [item for item, _ in found] == [1, 2, 3]
+    assert {pid for _, pid in found} != {os.getpid()}
+    # Without forking (one worker) the items are made here, when asked for.
+    with parallel.started([1, 2], _pid_of, workers=1) as results:
+        assert {pid for _, pid in results()} == {os.getpid()}
+    # A failing item is made again here, raising its real error.
+    with pytest.raises(ValueError, match="item -1"), \
+            parallel.started([1, -1], _pid_of, workers=2) as results:
+        results()
+    # A worker not waited for (this process failed first) is stopped.
+    with pytest.raises(RuntimeError), parallel.started([1], _pid_of, workers=2):
+        raise RuntimeError
+    assert multiprocessing.active_children() == []
 
 
 def test_a_failed_first_build_leaves_no_output_folder(
