@@ -15,13 +15,14 @@ import gc
 import logging
 import os
 import threading
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TypeVar
 
@@ -198,44 +199,15 @@ def render_all(
     """
     workers = workers or worker_count()
     min_items = MIN_PARALLEL_PAGES if min_items is None else min_items
-    if (workers < 2 or len(items) < max(min_items, 2) or threading.active_count() > 1
-            or "fork" not in get_all_start_methods()):
+    if len(items) < max(min_items, 2) or not _can_fork(workers):
         return [render(item) for item in items]
-    context = get_context("fork")
     results: list[R | None] = [None] * len(items)
-    children = []
-    # The children share the site model with this process until either writes
-    # to a page of it; a garbage collection touches every object it scans, so
-    # objects that exist now are moved out of the collector's sight (and
-    # left there if the caller had frozen the model already).
-    frozen_before = gc.get_freeze_count() > 0
-    gc.freeze()
-    try:
-        for worker in range(1, workers):
-            receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_render_share,
-                                    args=(items, render, worker, workers, send))
-            child.start()
-            send.close()
-            children.append((child, receive))
+    with _model_frozen(), _workers(items, render, range(1, workers), workers) as children:
         for index in range(0, len(items), workers):
             results[index] = render(items[index])
-        for child, receive in children:
-            try:
-                for index, result in receive.recv():
-                    results[index] = result
-            except EOFError:  # the worker died: its share is rendered below
-                pass
-            child.join()
-    finally:
-        if not frozen_before:
-            gc.unfreeze()
-        for child, receive in children:
-            receive.close()
-            if child.is_alive():  # this process failed first: the share is not needed
-                child.terminate()
-                child.join()
-    return [render(items[i]) if done is None else done for i, done in enumerate(results)]
+        for child in children:
+            _receive(child, results)
+    return _completed(items, render, results)
 
 
 @contextmanager
@@ -246,44 +218,91 @@ def started(items: Sequence[T], render: Callable[[T], R], workers: int | None = 
     For work that needs nothing this process does next (the open data,
     made from the model alone, while the pages are listed). Yields a
     function that waits for the results, in order. Without ``fork``, with
-    one worker, or when forking is not safe (see :func:`render_all`), the items are
-    rendered when the results are asked for. A worker that fails hands its
-    items back, as in :func:`render_all`; one still running when the block
-    ends (this process failed first) is stopped.
+    one worker, or when forking is not safe (see :func:`render_all`), the
+    items are rendered when the results are asked for. A worker that fails
+    hands its items back, as in :func:`render_all`; one still running when
+    the block ends (this process failed first) is stopped.
     """
-    if (not items or not fork or (workers or worker_count()) < 2
-            or threading.active_count() > 1 or "fork" not in get_all_start_methods()):
+    if not items or not fork or not _can_fork(workers or worker_count()):
         yield lambda: [render(item) for item in items]
         return
-    context = get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    # Frozen as in render_all: the worker's collections must not touch the model.
-    frozen_before = gc.get_freeze_count() > 0
-    gc.freeze()
-    child = context.Process(target=_render_share, args=(items, render, 0, 1, send))
-    try:
-        child.start()
-        send.close()
+    with _model_frozen(), _workers(items, render, [0], 1) as [child]:
 
         def results() -> list[R]:
             done: list[R | None] = [None] * len(items)
-            try:
-                for index, result in receive.recv():
-                    done[index] = result
-            except EOFError:  # the worker died: its items are rendered below
-                pass
-            child.join()
-            return [render(items[i]) if found is None else found
-                    for i, found in enumerate(done)]
+            _receive(child, done)
+            return _completed(items, render, done)
 
         yield results
+
+
+def _can_fork(workers: int) -> bool:
+    """Whether forking ``workers`` is worth it and safe (see :func:`render_all`)."""
+    return (workers >= 2 and threading.active_count() == 1
+            and "fork" in get_all_start_methods())
+
+
+@contextmanager
+def _model_frozen() -> Iterator[None]:
+    """The objects that exist now moved out of the garbage collector's sight while forked.
+
+    The children share the site model with this process until either writes
+    to a page of it; a garbage collection touches every object it scans. The
+    objects are left there if the caller had frozen the model already.
+    """
+    frozen_before = gc.get_freeze_count() > 0
+    gc.freeze()
+    try:
+        yield
     finally:
         if not frozen_before:
             gc.unfreeze()
-        receive.close()
-        if child.is_alive():
-            child.terminate()
-            child.join()
+
+
+Child = tuple[BaseProcess, Connection]
+
+
+@contextmanager
+def _workers(items: Sequence[T], render: Callable[[T], R], firsts: Iterable[int],
+             step: int) -> Iterator[list[Child]]:
+    """Forked workers rendering every ``step``-th item from each of ``firsts``.
+
+    Those still running when the block ends (this process failed first:
+    their items are not needed) are stopped.
+    """
+    context = get_context("fork")
+    children: list[Child] = []
+    try:
+        for first in firsts:
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_render_share, args=(items, render, first, step, send))
+            child.start()
+            send.close()
+            children.append((child, receive))
+        yield children
+    finally:
+        for process, pipe in children:
+            pipe.close()
+            if process.is_alive():
+                process.terminate()
+                process.join()
+
+
+def _receive(child: Child, results: list[R | None]) -> None:
+    """Put a worker's results in place; none when it died (:func:`_completed` makes them)."""
+    process, receive = child
+    try:
+        for index, result in receive.recv():
+            results[index] = result
+    except EOFError:
+        pass
+    process.join()
+
+
+def _completed(items: Sequence[T], render: Callable[[T], R],
+               results: list[R | None]) -> list[R]:
+    """The results, with the items no worker rendered rendered here (raising their errors)."""
+    return [render(items[i]) if done is None else done for i, done in enumerate(results)]
 
 
 def release_free_memory() -> None:

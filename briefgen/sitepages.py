@@ -284,6 +284,11 @@ class Archives:
                               strict=True))
         """Each briefing's part in a key, by slug."""
 
+    def parts_of(self, slugs: set[str]) -> list[str]:
+        """The key parts of the briefings named by ``slugs``, in slug order."""
+        parts = self.parts
+        return [parts[slug] for slug in sorted(slugs)]
+
     def section(self, prefix: str, template: str, head: list[str], shown: set[str],
                 make: Callable[[], Iterator[Page]]) -> Iterator[Page]:
         """The pages of the section at ``prefix``: the last build's while nothing they show changed.
@@ -296,9 +301,7 @@ class Archives:
         large site. A kept page whose file went missing is made by ``make``
         after all, with the same key.
         """
-        parts = self.parts
-        key = key_of([template, prefix, self.registry, *head,
-                      *[parts[slug] for slug in sorted(shown)]])
+        key = key_of([template, prefix, self.registry, *head, *self.parts_of(shown)])
         known = self.sections.previous(prefix, key)
         if known is None:
             pages = list(make())
@@ -351,7 +354,7 @@ class Archives:
             newer = months[n - 1] if n > 0 else None
             older = months[n + 1] if n + 1 < len(months) else None
             key = key_of([*base, period.key, newer.key if newer else "",
-                          older.key if older else "", *_fingerprints(period.sources)])
+                          older.key if older else "", *self.parts_of(period.shown)])
 
             def month_context(period: Period = period, newer: Period | None = newer,
                               older: Period | None = older) -> Context:
@@ -363,7 +366,7 @@ class Archives:
 
         older = months[len(shown)] if len(shown) < len(months) else None
         key = key_of([*base, *index_head, str(split), *(p.part() for p in months),
-                      *(part for p in shown for part in _fingerprints(p.sources))])
+                      *(part for p in shown for part in self.parts_of(p.shown))])
 
         def index() -> Context:
             return {**self.common(), "prefix": prefix, "periods": shown, "period": None,
