@@ -54,10 +54,9 @@ class ParseGroup:
     """Files one worker parses together.
 
     With ``cache_file`` the worker also stores the briefings it parsed there,
-    each under its key, as a whole shard of the
-    build cache (``diskcache``). After a cold build the main process would
-    otherwise pickle every parsed briefing again, alone, while the cores
-    that parsed them wait.
+    each under its key, as a whole shard of the build cache (``diskcache``).
+    After a cold build the main process would otherwise pickle every parsed
+    briefing again, alone, while the cores that parsed them wait.
     """
 
     jobs: Sequence[Job]
@@ -130,9 +129,8 @@ def parse_all(
     total = sum(len(group.jobs) for group in groups)
     parsed = Parsed()
     results = parsed.results
-    jobs = [job for group in groups for job in group.jobs]
     if workers < 2 or total < MIN_PARALLEL:
-        for path, raw in jobs:
+        for path, raw in (job for group in groups for job in group.jobs):
             results.append(parse_briefing(path, raw, registry, seeds, renderer))
             if progress and len(results) % 50 == 0:
                 progress(len(results), total)

@@ -193,8 +193,8 @@ def render_pages(
     many (``parallel.render_all``); the output is the same either way. With
     a ``stager`` each page goes to disk as soon as it is rendered, so memory
     does not grow with the site (an in-memory ``cache`` needs the HTML and
-    takes precedence). ``jobs`` are spread over the same workers, first, so
-    the site-wide files are made while pages render instead of after them;
+    takes precedence). ``jobs`` (the feeds) are spread over the same workers,
+    first, so their files are made while pages render instead of after them;
     their files follow the pages in the output. With ``bodies_done``, the
     pages that show a briefing's body are rendered first and it is called
     with the others before they are: a one-off build frees the bodies
@@ -226,13 +226,13 @@ def render_pages(
             return {item.path: keep(item.path, html, staging)}
         return run_job(item, staging)
 
-    # On a large site a site-wide job takes seconds: worth a worker even when
-    # few pages changed.
+    # On a large site the sitemap lists tens of thousands of pages: worth a
+    # worker even when few pages changed.
     large = len(pages_list) >= parallel.MIN_PARALLEL_PAGES
     min_items = 2 if jobs and large else None
     if bodies_done is not None:
-        # The jobs go with the body pages: their worker, which reads every
-        # record, is gone before the pages across briefings are rendered.
+        # The jobs go with the body pages, so their workers are gone before
+        # the pages across briefings are forked for.
         todo = [*(p for p in todo if p.shows_body), *(p for p in todo if not p.shows_body)]
         first = sum(1 for p in todo if p.shows_body)
         rest = todo[first:]

@@ -28,7 +28,7 @@ from briefgen.dashboard import (
     totals_by_month,
     totals_by_place,
 )
-from briefgen.indexes import ActorIndex, EventRef, Incident, Indexes, Place, Tag
+from briefgen.indexes import EventRef, Incident, Indexes, Place, Tag
 from briefgen.model import Actor, Briefing, Site
 from briefgen.parallel import render_all
 from briefgen.render import Context, Page, key_of, registry_key
@@ -289,19 +289,41 @@ class Archives:
         parts = self.parts
         return [parts[slug] for slug in sorted(slugs)]
 
-    def section(self, prefix: str, template: str, head: list[str], shown: set[str],
-                make: Callable[[], Iterator[Page]]) -> Iterator[Page]:
-        """The pages of the section at ``prefix``: the last build's while nothing they show changed.
+    def section(
+        self,
+        prefix: str,
+        template: str,
+        head: list[str],
+        context: Callable[[list[Period]], Context],
+        *,
+        briefings: Sequence[Briefing] = (),
+        incidents: Sequence[Incident] = (),
+        events: Sequence[EventRef] = (),
+        index_head: Callable[[], Iterable[str]] = tuple,
+        index_context: Callable[[], Context] = dict,
+        always_split: bool = False,
+        elsewhere: Sequence[str] = (),
+    ) -> Iterator[Page]:
+        """The :meth:`pages` of the section at ``prefix``, of these items by month.
 
-        A section's pages show only the briefings ``shown`` (by slug), the registry,
-        the theme and what ``head`` names (its name, and whatever its index
-        page draws from elsewhere), so while all of those hold, its pages and
-        their keys are those of the last build, and its months need not be
-        worked out again: most of the cost of page keys after one edit on a
-        large site. A kept page whose file went missing is made by ``make``
-        after all, with the same key.
+        A section's pages show only its items' briefings, the registry, the
+        theme, what ``head`` names (its name) and what ``elsewhere`` names
+        (what its index draws from beyond its items: the casualty index's
+        place names). While all of those hold, its pages and their keys are
+        those of the last build and its months need not be worked out again:
+        most of the cost of page keys after one edit on a large site. A kept
+        page whose file went missing is made after all, with the same key.
+        ``index_head`` is called only when the months are worked out.
         """
-        key = key_of([template, prefix, self.registry, *head, *self.parts_of(shown)])
+        key = key_of([template, prefix, self.registry, *head, *elsewhere,
+                      *self.parts_of(shown_slugs(briefings, incidents, events))])
+
+        def make() -> Iterator[Page]:
+            return self.pages(prefix, template,
+                              periods(briefings=briefings, incidents=incidents, events=events),
+                              head, context, index_head=[*index_head(), *elsewhere],
+                              index_context=index_context, always_split=always_split)
+
         known = self.sections.previous(prefix, key)
         if known is None:
             pages = list(make())
@@ -311,13 +333,13 @@ class Archives:
         self.sections.made[prefix] = (key, tuple(path for path, _ in known))
         made: dict[str, Page] = {}
 
-        def context(path: str) -> Context:
+        def page_context(path: str) -> Context:
             if not made:
                 made.update((page.path, page) for page in make())
             return made[path].context()
 
         for path, page_key in known:
-            yield Page(path, template, page_key, partial(context, path))
+            yield Page(path, template, page_key, partial(page_context, path))
 
     def common(self) -> Context:
         return {
@@ -379,11 +401,9 @@ class Archives:
 
 def chronology_pages(archives: Archives) -> Iterator[Page]:
     """/chronology/: every event, one page per month."""
-    events = archives.indexes.events
-    yield from archives.section("chronology/", "chronology.html", [], shown_slugs(events=events),
-                                lambda: archives.pages(
-                                    "chronology/", "chronology.html", periods(events=events),
-                                    [], _constant({"single_kind": True}), always_split=True))
+    yield from archives.section("chronology/", "chronology.html", [],
+                                _constant({"single_kind": True}),
+                                events=archives.indexes.events, always_split=True)
 
 
 def actor_role(briefing: Briefing, actor_id: str) -> str:
@@ -418,15 +438,10 @@ def actor_pages(archives: Archives) -> Iterator[Page]:
             roles = {b.slug: actor_role(b, actor_id) for p in shown for b in p.briefings}
             return {"entry": indexes.actors[actor_id], "roles": roles}
 
-        def make(entry: ActorIndex = entry, actor_id: str = actor_id,
-                 context: Callable[[list[Period]], Context] = context) -> Iterator[Page]:
-            return archives.pages(
-                f"actors/{actor_id}/", "actor.html",
-                periods(briefings=entry.briefings, events=entry.events), [actor_id], context,
-                index_head=[f"{len(entry.briefings)}:{len(entry.events)}"])
-
-        yield from archives.section(f"actors/{actor_id}/", "actor.html", [actor_id],
-                                    shown_slugs(entry.briefings, events=entry.events), make)
+        yield from archives.section(
+            f"actors/{actor_id}/", "actor.html", [actor_id], context,
+            briefings=entry.briefings, events=entry.events,
+            index_head=partial(list, [f"{len(entry.briefings)}:{len(entry.events)}"]))
     listing = sorted(indexes.actors.values(), key=lambda e: (e.actor.name.casefold(), e.actor.id))
     key = key_of(["actors", archives.registry,
                   *(f"{e.actor.id}:{len(e.briefings)}:{len(e.events)}" for e in listing)])
@@ -436,16 +451,12 @@ def actor_pages(archives: Archives) -> Iterator[Page]:
 def _named_archive(archives: Archives, section: str, template: str, variable: str,
                    entry: Place | Tag) -> Iterator[Page]:
     """The month pages and index of one place or tag: its briefings, incidents, events."""
-    prefix = f"{section}/{entry.slug}/"
     yield from archives.section(
-        prefix, template, [entry.slug, entry.name],
-        shown_slugs(entry.briefings, entry.incidents, entry.events),
-        lambda: archives.pages(
-            prefix, template,
-            periods(briefings=entry.briefings, incidents=entry.incidents, events=entry.events),
-            [entry.slug, entry.name], _constant({variable: entry}),
-            index_head=_incident_parts(entry.incidents),
-            index_context=partial(_totals, entry.incidents)))
+        f"{section}/{entry.slug}/", template, [entry.slug, entry.name],
+        _constant({variable: entry}),
+        briefings=entry.briefings, incidents=entry.incidents, events=entry.events,
+        index_head=partial(_incident_parts, entry.incidents),
+        index_context=partial(_totals, entry.incidents))
 
 
 def place_pages(archives: Archives) -> Iterator[Page]:
@@ -488,15 +499,12 @@ def casualty_pages(archives: Archives) -> Iterator[Page]:
             "count": len(indexes.incidents),
         }
 
-    # Besides its incidents, the index shows the names of their places.
-    head = [f"{p.slug}:{p.name}" for p in places]
     yield from archives.section(
-        "casualties/", "casualties.html", head, shown_slugs(incidents=indexes.incidents),
-        lambda: archives.pages(
-            "casualties/", "casualties.html", periods(incidents=indexes.incidents), [],
-            _constant({"single_kind": True}),
-            index_head=[*_incident_parts(indexes.incidents), *head],
-            index_context=index_context, always_split=True))
+        "casualties/", "casualties.html", [], _constant({"single_kind": True}),
+        incidents=indexes.incidents,
+        index_head=partial(_incident_parts, indexes.incidents),
+        index_context=index_context, always_split=True,
+        elsewhere=[f"{p.slug}:{p.name}" for p in places])
 
 
 def home_page(site: Site, indexes: Indexes) -> Page:

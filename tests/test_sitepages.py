@@ -507,3 +507,24 @@ def test_a_theme_showing_bodies_on_other_pages_gets_them(
     home = parse_html((tmp_path / "out" / "index.html").read_text())
     excerpt = home.find("article", class_="excerpt")
     assert "The body of the first briefing." in excerpt.text
+
+
+def test_a_kept_casualty_section_follows_a_place_renamed_by_a_briefing_without_incidents(
+    scratch_site: ScratchSite, tmp_path: Path
+) -> None:
+    """The dashboard names places as first spelt, maybe by a briefing it does not show."""
+    first = scratch_site.write("content/briefings/2025-02-20-feb.md", briefing(
+        title="February", date="2025-02-20",
+        extra="chronology:\n" + event("2025-02-19", "kyiv", "An early event.")))
+    scratch_site.write("content/briefings/2025-03-15-mar.md", briefing(
+        title="March", date="2025-03-15", extra="casualties:\n" + casualty("Kyiv", "3")))
+    scratch_site.build_ok()
+    assert "kyiv" in scratch_site.page("casualties/index.html").by_id("main").text
+    first.write_text(first.read_text().replace("place: kyiv", "place: KYIV"))
+
+    scratch_site.build_ok()
+
+    assert "KYIV" in scratch_site.page("casualties/index.html").by_id("main").text
+    clean = tmp_path / "clean"
+    scratch_site.build_ok("--no-cache", "--output", str(clean))
+    assert scratch_site.snapshot() == scratch_site.snapshot(clean)
