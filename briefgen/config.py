@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from briefgen.errors import BuildError, ConfigError
 from briefgen.fields import Fields
 from briefgen.frontmatter import FrontMatterError, decode
-from briefgen.model import DEFAULT_FEED_ENTRIES, SiteConfig
+from briefgen.model import DEFAULT_FEED_ENTRIES, DEFAULT_HOME_ENTRIES, SiteConfig
 from briefgen.yamlsafe import YamlError, load_yaml
 
 CONFIG_NAME = "briefgen.yaml"
 CONFIG_FIELDS = ("title", "description", "base_url", "language", "timezone", "author", "cname",
-                 "feed_entries")
+                 "feed_entries", "home_entries")
 LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*")
 
 
@@ -59,19 +59,21 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> SiteCon
         timezone=timezone,
         author=fields.text(("author",)),
         cname=fields.text(("cname",)),
-        feed_entries=_feed_entries(fields),
+        feed_entries=_entries(fields, "feed_entries", "in the feed", DEFAULT_FEED_ENTRIES),
+        home_entries=_entries(fields, "home_entries", "on the home page", DEFAULT_HOME_ENTRIES),
     )
     if fields.errors:
         raise BuildError(fields.errors)
     return config
 
 
-def _feed_entries(fields: Fields) -> int:
+def _entries(fields: Fields, name: str, where: str, default: int) -> int:
+    """A count of newest briefings to list, where 0 lists them all."""
     def count(text: str) -> int:
         if not (text.isascii() and text.isdigit()):
-            raise ValueError(f"it must be a whole number such as 50 (0 keeps "
-                             f"every briefing in the feed), not '{text}'.")
+            raise ValueError(f"it must be a whole number such as {default} (0 keeps "
+                             f"every briefing {where}), not '{text}'.")
         return int(text)
 
-    found = fields.parsed(("feed_entries",), count)
-    return DEFAULT_FEED_ENTRIES if found is None else found
+    found = fields.parsed((name,), count)
+    return default if found is None else found

@@ -25,6 +25,10 @@ DEFAULT_FEED_ENTRIES = 50
 entries; a feed of every briefing of a years-long crisis would be megabytes
 a poll."""
 
+DEFAULT_HOME_ENTRIES = 50
+"""A home page listing every briefing of a years-long crisis would weigh
+megabytes; older briefings are in the archive, a page per month."""
+
 
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
@@ -43,6 +47,8 @@ class SiteConfig:
     """Custom domain for GitHub Pages; written to ``CNAME`` when set."""
     feed_entries: int = DEFAULT_FEED_ENTRIES
     """How many of the newest briefings the Atom feed carries; 0 for all of them."""
+    home_entries: int = DEFAULT_HOME_ENTRIES
+    """How many of the newest briefings the home page lists; 0 for all of them."""
 
     @property
     def base_path(self) -> str:

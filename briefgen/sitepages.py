@@ -399,6 +399,13 @@ class Archives:
         yield Page(f"{prefix}index.html", template, key, index)
 
 
+def archive_pages(archives: Archives) -> Iterator[Page]:
+    """/archive/: every briefing, one page per month (the home page lists the newest)."""
+    yield from archives.section("archive/", "archive.html", [],
+                                _constant({"single_kind": True}),
+                                briefings=archives.site.briefings, always_split=True)
+
+
 def chronology_pages(archives: Archives) -> Iterator[Page]:
     """/chronology/: every event, one page per month."""
     yield from archives.section("chronology/", "chronology.html", [],
@@ -508,10 +515,15 @@ def casualty_pages(archives: Archives) -> Iterator[Page]:
 
 
 def home_page(site: Site, indexes: Indexes) -> Page:
-    """The home page: every briefing, the key figures and the latest events."""
+    """The home page: the newest briefings, the key figures and the latest events.
+
+    It shows ``home_entries`` briefings; the archive lists every one.
+    """
     key = key_of(["home", registry_key(site), *_fingerprints(site.briefings)])
+    limit = site.config.home_entries or len(site.briefings)
     return Page("index.html", "index.html", key, lambda: {
-        "briefings": site.briefings,
+        "briefings": site.briefings[:limit],
+        "all_briefings": len(site.briefings),
         "key_figures": incident_totals(indexes.incidents),
         "incidents": len(indexes.incidents),
         "latest_events": indexes.events[:HOME_EVENTS],
@@ -528,6 +540,7 @@ def site_pages(site: Site, indexes: Indexes, snippets: Snippets | None = None,
     gives the last build's pages of each section, and takes this build's.
     """
     archives = Archives(site, indexes, snippets, sections)
+    yield from archive_pages(archives)
     yield from chronology_pages(archives)
     yield from actor_pages(archives)
     yield from place_pages(archives)

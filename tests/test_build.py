@@ -396,6 +396,47 @@ def test_index_lists_briefings_newest_first(scratch_site: ScratchSite) -> None:
     assert items[1].find("p", class_="summary").text == "A short summary of the first briefing."
 
 
+def test_index_lists_the_newest_briefings_and_the_archive_lists_all(
+        scratch_site: ScratchSite) -> None:
+    scratch_site.write("content/briefings/a-oldest.md",
+                       briefing(title="Oldest", date="2025-03-01"))
+    scratch_site.write("content/briefings/z-newest.md",
+                       briefing(title="Newest", date="2025-04-10"))
+    scratch_site.write("briefgen.yaml", CONFIG + "home_entries: 2\n")
+
+    scratch_site.build_ok()
+
+    home = scratch_site.page("index.html")
+    assert [a.text for a in home.by_id("briefing-list").find_all("h3")] == [
+        "Newest", "First briefing"]
+    more = home.by_id("archive-link")
+    assert "The 2 newest of 3 briefings." in more.text
+    assert more.find("a").attrs["href"] == "/briefs/archive/"
+    # Every briefing is in the archive, on the page of its dateline's month.
+    april = scratch_site.page("archive/2025-04/index.html")
+    assert [a.text for a in april.find_all("a", class_="briefing-ref")] == [
+        "Newest", "First briefing"]
+    march = scratch_site.page("archive/2025-03/index.html")
+    assert [a.text for a in march.find_all("a", class_="briefing-ref")] == ["Oldest"]
+    index = scratch_site.page("archive/index.html")
+    assert [a.attrs["href"] for a in index.by_id("months").find_all("a")] == [
+        "/briefs/archive/2025-04/", "/briefs/archive/2025-03/"]
+
+    scratch_site.write("briefgen.yaml", CONFIG + "home_entries: 0\n")
+    scratch_site.build_ok()
+    home = scratch_site.page("index.html")
+    assert len(home.by_id("briefing-list").find_all("h3")) == 3
+    assert "newest of" not in home.by_id("archive-link").text
+
+
+def test_home_entries_must_be_a_whole_number(scratch_site: ScratchSite) -> None:
+    scratch_site.write("briefgen.yaml", CONFIG + "home_entries: -3\n")
+    result = scratch_site.build()
+    assert result.exit_code != 0
+    assert "briefgen.yaml:6:15: home_entries" in result.output
+    assert "every briefing on the home page" in result.output
+
+
 def test_lang_comes_from_config(scratch_site: ScratchSite) -> None:
     scratch_site.write("briefgen.yaml", CONFIG.replace("language: en", "language: uk"))
 
