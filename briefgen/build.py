@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,7 +23,7 @@ from briefgen import exports, feeds, parallel
 from briefgen.diskcache import DiskCache, KeptFile, PageStore
 from briefgen.errors import BuildError
 from briefgen.indexes import Indexes, derive
-from briefgen.loader import BriefingCache, Progress, load_site, load_some
+from briefgen.loader import BriefingCache, Progress, is_briefing_source, load_site, load_some
 from briefgen.model import Site
 from briefgen.parallel import release_free_memory
 from briefgen.render import (
@@ -117,14 +117,15 @@ def render(
     progress: Progress | None = None,
     page_store: PageStore | None = None,
     stager: Stager | None = None,
-    digests: Mapping[str, str] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> tuple[Site, Output]:
     """Load and render the site; raises :class:`BuildError` on any content error.
 
     With no in-memory ``cache`` (a one-off build) the disk cache stands in for
     it, unless ``options.use_cache`` is off. With a ``stager`` rendered files
     go to its staging folder as they are made and the output names them.
-    ``digests`` are the up-to-date check's fingerprints of the sources.
+    ``digests`` are the up-to-date check's fingerprints of the sources; the
+    loader adds those of the briefings it read (see ``Inputs.completed``).
     """
     timings = timings or Timings()
     warned = page_store.warned if page_store is not None else None
@@ -374,9 +375,12 @@ def build_site(
             # Read before the build: an edit made while it runs changes the
             # key, so the next build does not take the site for current.
             manifest = read_manifest(options.site_dir, warned)
+            # With no manifest there is nothing to compare: the briefings are
+            # hashed by the loader as it reads them, not read twice.
             inputs = read_inputs(options.site_dir, (options.drafts, options.base_url,
                                                     str(options.out_dir.resolve())),
-                                 manifest.files if manifest else {})
+                                 manifest.files if manifest else {},
+                                 defer=None if manifest else is_briefing_source)
             unchanged = is_unchanged(manifest, inputs, options.out_dir)
         if unchanged and manifest is not None:
             files = len(manifest.outputs)
@@ -387,9 +391,9 @@ def build_site(
     # disk, so its memory does not grow with the site.
     with ExitStack() as staging:
         stager = staging.enter_context(staged_beside(options.out_dir)) if cache is None else None
-        # The up-to-date check has just hashed every source; the loader
-        # reads only the files it must parse.
-        digests = {rel: entry[1].hex() for rel, entry in inputs.files.items()}
+        # The up-to-date check has just hashed the sources it read; the
+        # loader reads only the files it must parse, and adds their hashes.
+        digests = inputs.digests()
         site, output = render(options, cache, timings, progress, page_store, stager, digests)
         with timings.stage("write"):
             # A kept file's signature was checked when the page store reused it.
@@ -398,6 +402,7 @@ def build_site(
             result = write_site(output, options.out_dir, known_unchanged=kept, stager=stager)
             if page_store is not None:
                 page_store.commit(result.signatures)
-                record_build(options.site_dir, result.signatures, inputs, len(site.briefings))
+                record_build(options.site_dir, result.signatures, inputs.completed(digests),
+                             len(site.briefings))
     return BuildReport(len(site.briefings), len(output), result,
                        time.perf_counter() - started, timings)

@@ -248,6 +248,13 @@ class DiskCache:
             self.used[key] = value
         return value
 
+    def may_hold(self, path: str) -> bool:
+        """Whether the shard of the file at ``path`` holds entries (read as a lookup would).
+
+        When it holds none, the file need not be read and hashed to look it up.
+        """
+        return bool(self._shard(shard_of((path,))))
+
     def put(self, key: tuple[Any, ...], value: Any) -> None:
         self.used[key] = value
 

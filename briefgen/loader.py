@@ -105,6 +105,12 @@ def list_seeds(site_dir: Path) -> frozenset[str]:
     return frozenset(p.relative_to(seeds).as_posix() for p in seeds.rglob("*") if p.is_file())
 
 
+def is_briefing_source(rel: str) -> bool:
+    """Whether ``rel``, a path relative to the site folder, names a briefing source."""
+    folder, _, name = rel.rpartition("/")
+    return folder == BRIEFINGS_DIR.as_posix() and name.endswith(".md")
+
+
 def briefing_files(site_dir: Path) -> list[Path]:
     """Briefing sources, relative to the site folder, in a stable order."""
     folder = site_dir / BRIEFINGS_DIR
@@ -114,6 +120,24 @@ def briefing_files(site_dir: Path) -> list[Path]:
     with os.scandir(folder) as entries:
         names = sorted(e.name for e in entries if e.name.endswith(".md") and e.is_file())
     return [BRIEFINGS_DIR / name for name in names]
+
+
+def parse_source(
+    site_dir: Path,
+    rel_path: Path,
+    raw: bytes | None,
+    registry: dict[str, Actor],
+    seeds: frozenset[str],
+    renderer: MarkdownRenderer,
+) -> Briefing | list[ContentError]:
+    """:func:`parse_briefing` of the file's bytes, read now when ``raw`` is None."""
+    if raw is None:
+        try:
+            raw = (site_dir / rel_path).read_bytes()
+        except OSError as exc:
+            return [ContentError(rel_path, 0, 0, f"the file could not be read ({exc.strerror}): "
+                                 "check that it exists and is readable, then build again.")]
+    return parse_briefing(rel_path, raw, registry, seeds, renderer)
 
 
 def parse_briefing(
@@ -175,38 +199,47 @@ def load_briefings(
     store: DiskCache | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
-    digests: Mapping[str, str] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> tuple[list[Briefing], list[ContentError]]:
     """Every briefing, from the in-memory cache, the disk cache or parsed anew.
 
     Files not found in either cache are parsed together, on every core when
     there are many (``parallel.parse_all``); results keep the files' order.
     ``digests`` are fingerprints the caller has just taken (the up-to-date
-    check hashes every source): a file found in the cache by its digest is
-    not read again.
+    check hashes the sources): a file found in the cache by its digest is
+    not read again. The fingerprints of the briefings read here that it
+    lacked are added to it. A file that cannot be in the disk cache (its
+    shard holds nothing) is read and hashed by the parser alone.
     """
     seeds_key = "\0".join(sorted(seeds))
     keys: list[CacheKey] = []
     results: dict[CacheKey, Briefing | list[ContentError]] = {}
-    pending: list[tuple[CacheKey, Path, bytes]] = []
+    pending: list[tuple[CacheKey, Path, bytes | None]] = []
     for rel_path in files if files is not None else briefing_files(site_dir):
+        rel = rel_path.as_posix()
+        if cache is None and (digests is None or rel not in digests) and (
+                store is None or not store.may_hold(rel)):
+            # Nothing to look up: the parser reads and hashes the file.
+            key: CacheKey = (rel, "", registry.fingerprint, seeds_key)
+            pending.append((key, rel_path, None))
+            keys.append(key)
+            continue
         raw, digest = _read_briefing(site_dir, rel_path, cache, digests)
-        key = (rel_path.as_posix(), digest, registry.fingerprint, seeds_key)
+        key = (rel, digest, registry.fingerprint, seeds_key)
         result = cache.entries.get(key) if cache else None
         if result is None and store is not None:
             result = store.get(key)
         if result is not None:
             results[key] = result
         else:
-            if raw is None:
-                # The digest came from an earlier read; parse what the file
-                # holds now, under its own key, so no cache entry ever pairs
-                # one content's key with another content's parse.
-                raw = (site_dir / rel_path).read_bytes()
-                key = (key[0], fingerprint(raw), key[2], key[3])
+            # Unread (its digest came from the up-to-date check), the parser
+            # reads it; should it hold something else by then, the result
+            # goes under the key of what was parsed (see ``content_key``).
             pending.append((key, rel_path, raw))
         keys.append(key)
-    groups = _parse_groups(pending, store, {shard_of(key) for key in results}, workers)
+    position = {key: n for n, key in enumerate(keys)}
+    groups = _parse_groups(site_dir, pending, store, {shard_of(key) for key in results},
+                           workers)
     parsed = parse_all([group for group, _ in groups], registry.actors, seeds, renderer,
                        workers=workers, progress=progress)
     if store is not None:
@@ -214,10 +247,15 @@ def load_briefings(
             store.adopt(groups[number][1], entries)
     for group_key, result in zip([key for group, _ in groups for key in group.keys],
                                  parsed.results, strict=True):
-        key = cast(CacheKey, group_key)
+        parsed_key = cast(CacheKey, group_key)
+        key = content_key(parsed_key, result)
+        keys[position[parsed_key]] = key
         results[key] = result
-        if store is not None and isinstance(result, Briefing):
-            store.put(key, result)
+        if isinstance(result, Briefing):
+            if digests is not None and key[0] not in digests:
+                digests[key[0]] = key[1]
+            if store is not None:
+                store.put(key, result)
     briefings: list[Briefing] = []
     errors: list[ContentError] = []
     for key in keys:
@@ -233,8 +271,20 @@ def load_briefings(
     return briefings, errors
 
 
+def content_key(key: CacheKey, result: Briefing | list[ContentError]) -> CacheKey:
+    """The cache key of what was parsed: ``key`` with the hash of the bytes the parser read.
+
+    The parser reads a file itself when its hash is not known yet (an empty
+    one in ``key``) or was taken earlier, by the up-to-date check: a file
+    changed meanwhile must not give its new content under the old key.
+    """
+    if isinstance(result, Briefing) and result.fingerprint != key[1]:
+        return (key[0], result.fingerprint, key[2], key[3])
+    return key
+
+
 def _parse_groups(
-    pending: list[tuple[CacheKey, Path, bytes]], store: DiskCache | None,
+    site_dir: Path, pending: list[tuple[CacheKey, Path, bytes | None]], store: DiskCache | None,
     found_shards: set[int], workers: int | None,
 ) -> list[tuple[ParseGroup, int]]:
     """The files to parse, grouped for the workers, each group with its cache shard.
@@ -246,11 +296,13 @@ def _parse_groups(
     if store is None:
         jobs = [(path, raw) for _, path, raw in pending]
         keys = [key for key, _, _ in pending]
-        return [(group, -1) for group in chunked(jobs, keys, workers or worker_count())]
-    by_shard: dict[int, list[tuple[CacheKey, Path, bytes]]] = {}
+        return [(group, -1)
+                for group in chunked(site_dir, jobs, keys, workers or worker_count())]
+    by_shard: dict[int, list[tuple[CacheKey, Path, bytes | None]]] = {}
     for item in pending:
         by_shard.setdefault(shard_of(item[0]), []).append(item)
-    return [(ParseGroup([(path, raw) for _, path, raw in items], [key for key, _, _ in items],
+    return [(ParseGroup(site_dir, [(path, raw) for _, path, raw in items],
+                        [key for key, _, _ in items],
                         None if number in found_shards else store.shard_file(number)), number)
             for number, items in sorted(by_shard.items())]
 
@@ -295,12 +347,12 @@ def load_site(
     store: DiskCache | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
-    digests: Mapping[str, str] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> Site:
     """Everything in ``site_dir``, validated; raises :class:`BuildError` listing all errors.
 
     ``digests``: fingerprints of briefing files just taken, by path relative
-    to ``site_dir`` (see :func:`load_briefings`).
+    to ``site_dir``; the loader adds those it takes (see :func:`load_briefings`).
     """
     errors: list[ContentError] = []
     config: SiteConfig | None = None
@@ -356,10 +408,8 @@ def load_some(
         result = cache.entries.get(key)
         if result is None:
             renderer = renderer or renderer_factory()
-            result = parse_briefing(rel_path, raw if raw is not None else
-                                    (site_dir / rel_path).read_bytes(),
-                                    registry.actors, seeds, renderer)
-            cache.entries[key] = result
+            result = parse_source(site_dir, rel_path, raw, registry.actors, seeds, renderer)
+            cache.entries[content_key(key, result)] = result
         if isinstance(result, Briefing):
             briefings.append(result)
         else:

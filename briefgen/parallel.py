@@ -32,7 +32,8 @@ from briefgen.markup import MarkdownRenderer
 from briefgen.model import Actor, Briefing
 
 Result = Briefing | list[ContentError]
-Job = tuple[Path, bytes]
+Job = tuple[Path, bytes | None]
+"""A briefing source relative to the site folder, and its bytes when read already."""
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,6 +60,7 @@ class ParseGroup:
     briefing again, alone, while the cores that parsed them wait.
     """
 
+    site_dir: Path
     jobs: Sequence[Job]
     keys: Sequence[Hashable]
     """The jobs' cache keys, one each, in order."""
@@ -80,14 +82,16 @@ def _parse_group(group: ParseGroup) -> tuple[list[Result | None], bytes | None]:
     Briefings stored are sent back as the bytes written (``None`` in their
     places), so each is pickled once, for the file and the main process alike.
     """
-    from briefgen.loader import parse_briefing
+    from briefgen.loader import content_key, parse_source
 
     assert _worker_state is not None
     registry, seeds, renderer = _worker_state
-    results = [parse_briefing(path, raw, registry, seeds, renderer) for path, raw in group.jobs]
+    results = [parse_source(group.site_dir, path, raw, registry, seeds, renderer)
+               for path, raw in group.jobs]
     if group.cache_file is None:
         return list(results), None
-    entries = {key: result for key, result in zip(group.keys, results, strict=True)
+    entries = {content_key(key, result): result  # type: ignore[arg-type]
+               for key, result in zip(group.keys, results, strict=True)
                if isinstance(result, Briefing)}
     encoded = encode_entries(entries)
     save_encoded(group.cache_file, encoded)
@@ -102,10 +106,11 @@ def worker_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def chunked(jobs: Sequence[Job], keys: Sequence[Hashable], workers: int) -> list[ParseGroup]:
+def chunked(site_dir: Path, jobs: Sequence[Job], keys: Sequence[Hashable],
+            workers: int) -> list[ParseGroup]:
     """Groups small enough to spread evenly over ``workers``, large enough to be cheap to send."""
     size = max(16, min(128, len(jobs) // (workers * 8)))
-    return [ParseGroup(jobs[i : i + size], keys[i : i + size])
+    return [ParseGroup(site_dir, jobs[i : i + size], keys[i : i + size])
             for i in range(0, len(jobs), size)]
 
 
@@ -123,15 +128,17 @@ def parse_all(
     nothing is stored in the groups' cache files (the caller stores what it
     parsed, as for any group).
     """
-    from briefgen.loader import parse_briefing
+    from briefgen.loader import parse_source
 
     workers = workers or worker_count()
     total = sum(len(group.jobs) for group in groups)
     parsed = Parsed()
     results = parsed.results
     if workers < 2 or total < MIN_PARALLEL:
-        for path, raw in (job for group in groups for job in group.jobs):
-            results.append(parse_briefing(path, raw, registry, seeds, renderer))
+        for group in groups:
+            for path, raw in group.jobs:
+                results.append(parse_source(group.site_dir, path, raw, registry, seeds,
+                                            renderer))
             if progress and len(results) % 50 == 0:
                 progress(len(results), total)
         return parsed
@@ -156,8 +163,9 @@ def parse_all(
                 if encoded is not None:
                     entries = decoder.submit(decode_entries, encoded).result()
                     parsed.stored.append((number, entries))
-                    found = [entries[key] if result is None else result
-                             for key, result in zip(group.keys, found, strict=True)]
+                    # Stored in the order parsed, under the keys of what was parsed.
+                    stored = iter(entries.values())
+                    found = [next(stored) if result is None else result for result in found]
                 by_group[number] = [result for result in found if result is not None]
                 done += len(group.jobs)
                 if progress:
@@ -168,8 +176,8 @@ def parse_all(
         log.warning("parsing in worker processes failed (%s); continuing in one process.", exc)
         for number, group in enumerate(groups):
             if number not in by_group:
-                by_group[number] = [parse_briefing(path, raw, registry, seeds, renderer)
-                                    for path, raw in group.jobs]
+                by_group[number] = [parse_source(group.site_dir, path, raw, registry, seeds,
+                                                 renderer) for path, raw in group.jobs]
     for number in range(len(groups)):
         results.extend(by_group[number])
     return parsed

@@ -22,7 +22,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.diskcache import CACHE_DIR, format_marker, load_entries, save_entries
@@ -53,8 +54,39 @@ class Manifest:
 @dataclass(frozen=True, slots=True)
 class Inputs:
     key: str
-    """A hash of every input's path and content, and of the build options."""
+    """A hash of every input's path and content, and of the build options;
+    empty while some inputs are still to be hashed (see :meth:`completed`)."""
     files: FileTable
+    deferred: Mapping[str, str] = field(default_factory=dict)
+    """Inputs stat-ed but not read, with their paths: the loader hashes them
+    as it reads them (a cold build would otherwise read every source twice)."""
+    order: tuple[str, ...] = ()
+    """Every input's path in hashing order (the missing included)."""
+    salt: bytes = b""
+    """What the key starts from: briefgen's code and the build options."""
+    seeds: tuple[str, ...] = ()
+
+    def digests(self) -> dict[str, str]:
+        """The hashes taken, as the loader's fingerprints (hex)."""
+        return {rel: entry[1].hex() for rel, entry in self.files.items()
+                if rel not in self.deferred}
+
+    def completed(self, digests: Mapping[str, str]) -> Inputs:
+        """These inputs with the deferred ones' hashes, as the loader took them.
+
+        A deferred file the loader did not read (no briefing after all) is
+        hashed now: nothing built depends on its content.
+        """
+        files = dict(self.files)
+        for rel, path in self.deferred.items():
+            stat, _, hashed_at = files[rel]
+            found = digests.get(rel)
+            entry = (stat, bytes.fromhex(found), hashed_at) if found else _file_entry(path, None)
+            if entry is None:
+                del files[rel]
+            else:
+                files[rel] = entry
+        return Inputs(_key(self.salt, self.order, files, self.seeds), files)
 
 
 def _walk(folder: str, prefix: str = "") -> list[tuple[str, os.DirEntry[str]]]:
@@ -73,29 +105,60 @@ def _walk(folder: str, prefix: str = "") -> list[tuple[str, os.DirEntry[str]]]:
     return found
 
 
-def read_inputs(site_dir: Path, options: tuple[object, ...], known: FileTable) -> Inputs:
+def read_inputs(site_dir: Path, options: tuple[object, ...], known: FileTable,
+                defer: Callable[[str], bool] | None = None) -> Inputs:
     """Hash everything a build of ``site_dir`` with ``options`` reads.
 
     ``known`` is the previous build's table: a file whose stat is unchanged
-    and that was not racily fresh when hashed keeps its hash unread.
+    and that was not racily fresh when hashed keeps its hash unread. Files
+    for which ``defer`` is true are only stat-ed: the build hashes them as
+    it reads them, and :meth:`Inputs.completed` gives the key.
     """
-    digest = hashlib.blake2b(repr((format_marker(), options)).encode(), digest_size=16)
+    salt = repr((format_marker(), options)).encode()
     sources = [("briefgen.yaml", str(site_dir / "briefgen.yaml"))]
     for name in INPUT_FOLDERS:
         sources.extend((f"{name}/{rel}", e.path) for rel, e in _walk(str(site_dir / name)))
     sources.extend((f"theme/{rel}", e.path) for rel, e in _walk(str(theme_dir())))
     files: FileTable = {}
+    deferred: dict[str, str] = {}
     for rel, path in sources:
+        if defer is not None and defer(rel):
+            entry = _stat_entry(path)
+            if entry is not None:
+                deferred[rel] = path
+        else:
+            entry = _file_entry(path, known.get(rel))
+        if entry is not None:
+            files[rel] = entry
+    # Briefings check only that seeds exist.
+    seeds = tuple(rel for rel, _ in _walk(str(site_dir / "seeds")))
+    order = tuple(rel for rel, _ in sources)
+    key = "" if deferred else _key(salt, order, files, seeds)
+    return Inputs(key, files, deferred, order, salt, seeds)
+
+
+def _key(salt: bytes, order: Iterable[str], files: FileTable, seeds: Iterable[str]) -> str:
+    digest = hashlib.blake2b(salt, digest_size=16)
+    for rel in order:
         digest.update(rel.encode() + b"\0")
-        entry = _file_entry(path, known.get(rel))
-        if entry is None:
-            digest.update(b"\1missing")
-            continue
-        files[rel] = entry
-        digest.update(entry[1])
-    for rel, _ in _walk(str(site_dir / "seeds")):  # briefings check only that seeds exist
+        entry = files.get(rel)
+        digest.update(b"\1missing" if entry is None else entry[1])
+    for rel in seeds:
         digest.update(b"seed\0" + rel.encode())
-    return Inputs(digest.hexdigest(), files)
+    return digest.hexdigest()
+
+
+def _stat_entry(path: str) -> tuple[FileStat, bytes, int] | None:
+    """A file's stat and the time, its hash to come (see :attr:`Inputs.deferred`).
+
+    Stat-ed before the loader reads it, like :func:`_file_entry` does: a
+    change after this shows in the stat the next build compares.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino), b"", time.time_ns()
 
 
 def _file_entry(

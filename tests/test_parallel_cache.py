@@ -509,17 +509,61 @@ def test_parse_workers_store_whole_cache_shards_themselves(
     assert parsed[-1] == 0 and again == edited
 
 
-def test_a_stale_digest_never_files_a_parse_under_the_wrong_key(corpus: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_stale_digest_never_files_a_parse_under_the_wrong_key(
+    corpus: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from briefgen.loader import fingerprint, load_site
 
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)  # with 2, parsed and stored by workers
     target = briefing_file(corpus, 2)
     rel = target.relative_to(corpus).as_posix()
     store = diskcache.DiskCache.open(corpus)
     # The file changed after its digest was taken: parsed as it is now.
-    site = load_site(corpus, workers=1, store=store, digests={rel: "0" * 32})
+    digests = {rel: "0" * 32}
+    site = load_site(corpus, workers=workers, store=store, digests=digests)
+    store.save()
     now = fingerprint(target.read_bytes())
     assert [b.fingerprint for b in site.briefings if b.path == rel] == [now]
     assert {key[1] for key in store.used if key[0] == rel} == {now}
+    # The other briefings' digests, unknown before, are those of what was parsed.
+    assert digests == {rel: "0" * 32, **{b.path: b.fingerprint for b in site.briefings
+                                         if b.path != rel}}
+    stored = diskcache.DiskCache.open(corpus)
+    assert {key[1] for key in stored._shard(diskcache.shard_of((rel,)))
+            if key[0] == rel} == {now}
+
+
+def test_a_cold_build_reads_each_briefing_once_and_records_what_it_read(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefgen import uptodate
+
+    read: list[str] = []
+    real_read_bytes = Path.read_bytes
+
+    def counting_read_bytes(self: Path) -> bytes:
+        if self.suffix == ".md":
+            read.append(self.name)
+        return real_read_bytes(self)
+
+    def counting_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).endswith(".md"):
+            read.append(Path(path).name)
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
+    monkeypatch.setattr(uptodate, "open", counting_open, raising=False)
+    out = tmp_path / "out"
+    build(corpus, out)
+    monkeypatch.undo()
+    assert sorted(read) == sorted(p.name for p in (corpus / "content/briefings").glob("*.md"))
+    # The build recorded what hashing every input first gives.
+    manifest = uptodate.read_manifest(corpus)
+    hashed = uptodate.read_inputs(corpus, (False, None, str(out.resolve())), {})
+    assert manifest is not None and manifest.inputs == hashed.key
+    assert ({rel: entry[:2] for rel, entry in manifest.files.items()}
+            == {rel: entry[:2] for rel, entry in hashed.files.items()})
 
 
 def test_a_batch_file_replaces_the_old_one_only_when_committed(
