@@ -108,6 +108,17 @@ class BuildCache:
     templates anew costs more than rendering a saved briefing's page."""
     records: exports.RecordMemo = field(default_factory=exports.RecordMemo)
     """Open data records of unchanged briefings, encoded once."""
+    sections: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Each section's key and pages in the last build (see :class:`Sections`)."""
+
+    def previous_pages(self, section: str, key: str) -> list[tuple[str, str]] | None:
+        """(path, page key) of the section's pages in the last build, if it had ``key`` then."""
+        known = self.sections.get(section)
+        if known is None or known[0] != key:
+            return None
+        rendered = self.pages.pages
+        pages = [(path, rendered[path][0]) for path in known[1] if path in rendered]
+        return pages if len(pages) == len(known[1]) else None
 
 
 def render(
@@ -208,8 +219,10 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         return kept_files, jobs
 
     snippets = Snippets(site.actors)
-    sections = (Sections(lambda name, key: page_store.previous_pages(SECTION + name, key))
-                if page_store is not None else Sections())
+    if page_store is not None:
+        sections = Sections(lambda name, key: page_store.previous_pages(SECTION + name, key))
+    else:
+        sections = Sections(cache.previous_pages) if cache is not None else Sections()
     data_files: list[Output] = []
 
     # The open data needs the model alone: on a large site its files are
@@ -253,6 +266,8 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         _record_group("feeds", key, tuple(path for _ in range(count) for path in next(made)),
                       page_store, keys)
     keys.update(stats.keys)
+    if cache is not None:
+        cache.sections = sections.made
     if page_store is not None:
         page_store.keys = keys
         # Kept like the site-wide groups, but each page keeps its own key.

@@ -277,6 +277,36 @@ def test_sections_whose_briefings_did_not_change_are_not_worked_out_again(
     assert tree(out) == clean_build(corpus, tmp_path / "clean-2")
 
 
+def test_the_preview_server_keeps_sections_whose_briefings_did_not_change(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefgen import sitepages
+    from briefgen.build import BuildOptions
+    from briefgen.incremental import Rebuilder
+
+    worked_out: list[str] = []
+    real_pages = sitepages.Archives.pages
+
+    def recording(self, prefix, *args, **kwargs):  # type: ignore[no-untyped-def]
+        worked_out.append(prefix)
+        return real_pages(self, prefix, *args, **kwargs)
+
+    monkeypatch.setattr(sitepages.Archives, "pages", recording)
+    served = tmp_path / "served"
+    rebuilder = Rebuilder(BuildOptions(corpus, served))
+    rebuilder.rebuild()
+    before = dict(rebuilder.cache.sections)
+    assert sorted(worked_out) == sorted(before) and len(before) > 10
+
+    worked_out.clear()
+    rebuilder.rebuild([edit_summary(corpus, 4)])
+    after = rebuilder.cache.sections
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert "chronology/" in changed and len(changed) < len(after)
+    assert sorted(worked_out) == sorted(changed)
+    assert tree(served) == clean_build(corpus, tmp_path / "clean")
+
+
 def clean_build_with(site: Path, out: Path, *args: str) -> dict[str, bytes]:
     build(site, out, "--no-cache", "--jobs", "1", *args)
     return tree(out)
