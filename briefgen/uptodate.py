@@ -77,6 +77,8 @@ class Inputs:
         A deferred file the loader did not read (no briefing after all) is
         hashed now: nothing built depends on its content.
         """
+        if not self.deferred:
+            return self
         files = dict(self.files)
         for rel, path in self.deferred.items():
             stat, _, hashed_at = files[rel]
