@@ -139,8 +139,8 @@ def parse_all(
             for path, raw in group.jobs:
                 results.append(parse_source(group.site_dir, path, raw, registry, seeds,
                                             renderer))
-            if progress and len(results) % 50 == 0:
-                progress(len(results), total)
+                if progress and len(results) % 50 == 0:
+                    progress(len(results), total)
         return parsed
     # Largest first: the last groups to finish then leave the fewest cores idle.
     order = sorted(range(len(groups)), key=lambda n: -len(groups[n].jobs))

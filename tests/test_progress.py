@@ -46,3 +46,19 @@ def test_timings_name_every_stage(scratch_site: ScratchSite) -> None:
     stages = [line.split()[0] for line in result.output.splitlines() if line.endswith(" ms")]
     assert stages[:3] == ["load", "derive", "render"]
     assert stages[-1] == "write"
+
+
+def test_parsing_in_one_process_reports_every_fifty_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    from conftest import REPO
+
+    from briefgen.loader import load_site
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from newsroom import write_site
+
+    write_site(tmp_path, 120)
+    reported: list[tuple[int, int]] = []
+    load_site(tmp_path, workers=1, progress=lambda done, total: reported.append((done, total)))
+    assert reported == [(50, 120), (100, 120)]
