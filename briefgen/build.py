@@ -20,7 +20,7 @@ from pathlib import Path
 import jinja2
 
 from briefgen import exports, feeds, parallel
-from briefgen.diskcache import DiskCache, KeptFile, PageStore
+from briefgen.diskcache import DiskCache, KeptFile, PageStore, kept_pages
 from briefgen.errors import BuildError
 from briefgen.indexes import Indexes, derive
 from briefgen.loader import BriefingCache, Progress, is_briefing_source, load_site, load_some
@@ -113,12 +113,7 @@ class BuildCache:
 
     def previous_pages(self, section: str, key: str) -> list[tuple[str, str]] | None:
         """(path, page key) of the section's pages in the last build, if it had ``key`` then."""
-        known = self.sections.get(section)
-        if known is None or known[0] != key:
-            return None
-        rendered = self.pages.pages
-        pages = [(path, rendered[path][0]) for path in known[1] if path in rendered]
-        return pages if len(pages) == len(known[1]) else None
+        return kept_pages(self.sections.get(section), key, self.pages.pages)
 
 
 def render(

@@ -22,7 +22,7 @@ import io
 import logging
 import os
 import pickle
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -348,6 +348,20 @@ class KeptFile(str):
     __slots__ = ()
 
 
+def kept_pages(group: tuple[str, tuple[str, ...]] | None, key: str,
+               pages: Mapping[str, tuple[str, Any]]) -> list[tuple[str, str]] | None:
+    """(path, page key) of each page of a group as last built, if the group had ``key`` then.
+
+    ``group`` is the group's key and paths in the last build; ``pages`` gives
+    each page's key first (with its signature on disk, or its HTML in
+    memory). None when a page is no longer known.
+    """
+    if group is None or group[0] != key:
+        return None
+    found = [(path, pages[path][0]) for path in group[1] if path in pages]
+    return found if len(found) == len(group[1]) else None
+
+
 @dataclass(slots=True)
 class PageStore:
     """Which page key produced each file of the last build, so a warm build skips rendering.
@@ -397,11 +411,7 @@ class PageStore:
 
     def previous_pages(self, group: str, key: str) -> list[tuple[str, str]] | None:
         """(path, page key) of each page of ``group`` in the last build, if it had ``key`` then."""
-        known = self.stored_groups.get(group)
-        if known is None or known[0] != key:
-            return None
-        pages = [(path, self.stored[path][0]) for path in known[1] if path in self.stored]
-        return pages if len(pages) == len(known[1]) else None
+        return kept_pages(self.stored_groups.get(group), key, self.stored)
 
     def reuse(self, out_dir: Path, output_path: str, key: str) -> KeptFile | None:
         """A :class:`KeptFile` when the file at ``output_path`` is what ``key`` would give."""

@@ -232,9 +232,8 @@ def test_data_records_are_kept_per_file_and_follow_every_change(
     assert not list(kept.glob(".records-*"))  # no batches left half-written
 
 
-def test_sections_whose_briefings_did_not_change_are_not_worked_out_again(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def sections_worked_out(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sections whose months the builds work out from now on, in order."""
     from briefgen import sitepages
 
     worked_out: list[str] = []
@@ -245,6 +244,13 @@ def test_sections_whose_briefings_did_not_change_are_not_worked_out_again(
         return real_pages(self, prefix, *args, **kwargs)
 
     monkeypatch.setattr(sitepages.Archives, "pages", recording)
+    return worked_out
+
+
+def test_sections_whose_briefings_did_not_change_are_not_worked_out_again(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worked_out = sections_worked_out(monkeypatch)
     store = corpus / ".briefgen-cache" / "pages.pickle"
 
     def section_keys() -> dict[str, str]:
@@ -280,18 +286,10 @@ def test_sections_whose_briefings_did_not_change_are_not_worked_out_again(
 def test_the_preview_server_keeps_sections_whose_briefings_did_not_change(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefgen import sitepages
     from briefgen.build import BuildOptions
     from briefgen.incremental import Rebuilder
 
-    worked_out: list[str] = []
-    real_pages = sitepages.Archives.pages
-
-    def recording(self, prefix, *args, **kwargs):  # type: ignore[no-untyped-def]
-        worked_out.append(prefix)
-        return real_pages(self, prefix, *args, **kwargs)
-
-    monkeypatch.setattr(sitepages.Archives, "pages", recording)
+    worked_out = sections_worked_out(monkeypatch)
     served = tmp_path / "served"
     rebuilder = Rebuilder(BuildOptions(corpus, served))
     rebuilder.rebuild()
