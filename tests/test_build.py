@@ -429,12 +429,15 @@ def test_index_lists_the_newest_briefings_and_the_archive_lists_all(
     assert "newest of" not in home.by_id("archive-link").text
 
 
-def test_home_entries_must_be_a_whole_number(scratch_site: ScratchSite) -> None:
-    scratch_site.write("briefgen.yaml", CONFIG + "home_entries: -3\n")
+@pytest.mark.parametrize(("name", "value", "where"), [
+    ("feed_entries", "many", "in the feed"), ("home_entries", "-3", "on the home page")])
+def test_entry_counts_must_be_whole_numbers(
+        scratch_site: ScratchSite, name: str, value: str, where: str) -> None:
+    scratch_site.write("briefgen.yaml", CONFIG + f"{name}: {value}\n")
     result = scratch_site.build()
     assert result.exit_code != 0
-    assert "briefgen.yaml:6:15: home_entries" in result.output
-    assert "every briefing on the home page" in result.output
+    assert f"briefgen.yaml:6:15: {name}" in result.output
+    assert f"must be a whole number such as 50 (0 keeps every briefing {where})" in result.output
 
 
 def test_lang_comes_from_config(scratch_site: ScratchSite) -> None:

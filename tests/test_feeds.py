@@ -99,14 +99,6 @@ def test_feed_carries_the_newest_briefings_up_to_feed_entries(scratch_site: Scra
     assert len(feed_of(scratch_site).findall(A + "entry")) == 3
 
 
-def test_feed_entries_must_be_a_whole_number(scratch_site: ScratchSite) -> None:
-    scratch_site.write("briefgen.yaml", CONFIG + "feed_entries: many\n")
-    result = scratch_site.build()
-    assert result.exit_code != 0
-    assert "briefgen.yaml:6:15: feed_entries" in result.output
-    assert "whole number" in result.output
-
-
 def test_feed_author_and_base_url_come_from_config(scratch_site: ScratchSite) -> None:
     scratch_site.write("briefgen.yaml", CONFIG + "author: The Desk\n")
     scratch_site.build_ok("--base-url", "https://user.github.io/repo/")
