@@ -20,10 +20,11 @@ from pathlib import Path
 import jinja2
 
 from briefgen import exports, feeds, parallel
+from briefgen.buildcheck import BuildOptions, BuildReport, Check, Timings, check_build
 from briefgen.diskcache import DiskCache, KeptFile, PageStore, kept_pages
 from briefgen.errors import BuildError
 from briefgen.indexes import Indexes, derive
-from briefgen.loader import BriefingCache, Progress, is_briefing_source, load_site, load_some
+from briefgen.loader import BriefingCache, Progress, load_site, load_some
 from briefgen.model import Site
 from briefgen.parallel import release_free_memory
 from briefgen.render import (
@@ -42,59 +43,10 @@ from briefgen.render import (
 from briefgen.sitepages import Sections, Snippets, home_page, listed_briefings, site_pages
 from briefgen.staging import Stager, staged_beside
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
-from briefgen.uptodate import (
-    Inputs,
-    is_unchanged,
-    read_inputs,
-    read_manifest,
-    record_build,
-)
-from briefgen.writer import WriteResult, check_output_dir, write_site
+from briefgen.uptodate import record_build
+from briefgen.writer import write_site
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class BuildOptions:
-    site_dir: Path
-    out_dir: Path
-    drafts: bool = False
-    base_url: str | None = None
-    """Overrides ``base_url`` of the config (CI builds for a project site)."""
-    use_cache: bool = True
-    """Keep parsed briefings in ``.briefgen-cache/`` between builds (see diskcache)."""
-    workers: int | None = None
-    """Processes to parse and render with; ``None`` for every core, 1 for none."""
-
-
-@dataclass(slots=True)
-class Timings:
-    """How long each stage of a build took, for ``--timings``."""
-
-    stages: list[tuple[str, float]] = field(default_factory=list)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.stages.append((name, time.perf_counter() - started))
-
-    def format(self) -> str:
-        width = max((len(name) for name, _ in self.stages), default=0)
-        return "\n".join(f"  {name:<{width}}  {seconds * 1000:8.0f} ms"
-                         for name, seconds in self.stages)
-
-
-@dataclass(frozen=True, slots=True)
-class BuildReport:
-    briefings: int
-    """Briefings published (drafts included with ``--drafts``)."""
-    files: int
-    write: WriteResult
-    seconds: float
-    timings: Timings
 
 
 @dataclass(slots=True)
@@ -373,30 +325,15 @@ def build_site(
     options: BuildOptions,
     cache: BuildCache | None = None,
     progress: Progress | None = None,
+    check: Check | None = None,
 ) -> BuildReport:
-    started = time.perf_counter()
-    check_output_dir(options.out_dir, options.site_dir)
-    timings = Timings()
+    """Build the site; ``check`` is the up-to-date check when the caller made it already."""
     persistent = options.use_cache and cache is None
-    inputs = Inputs("", {})
-    warned: set[str] = set()  # one warning per kind of cache problem, for all its files
-    if persistent:
-        with timings.stage("check sources"):
-            # Read before the build: an edit made while it runs changes the
-            # key, so the next build does not take the site for current.
-            manifest = read_manifest(options.site_dir, warned)
-            # With no manifest there is nothing to compare: the briefings are
-            # hashed by the loader as it reads them, not read twice.
-            inputs = read_inputs(options.site_dir, (options.drafts, options.base_url,
-                                                    str(options.out_dir.resolve())),
-                                 manifest.files if manifest else {},
-                                 defer=None if manifest else is_briefing_source)
-            unchanged = is_unchanged(manifest, inputs, options.out_dir)
-        if unchanged and manifest is not None:
-            files = len(manifest.outputs)
-            return BuildReport(manifest.briefings, files, WriteResult(0, files, 0),
-                               time.perf_counter() - started, timings)
-    page_store = PageStore.at(options.site_dir, warned) if persistent else None
+    check = check or check_build(options, persistent)
+    if check.report is not None:
+        return check.report
+    timings, inputs = check.timings, check.inputs
+    page_store = PageStore.at(options.site_dir, check.warned) if persistent else None
     # The preview server keeps pages in memory; a one-off build parks them on
     # disk, so its memory does not grow with the site.
     with ExitStack() as staging:
@@ -415,4 +352,4 @@ def build_site(
                 record_build(options.site_dir, result.signatures, inputs.completed(digests),
                              len(site.briefings))
     return BuildReport(len(site.briefings), len(output), result,
-                       time.perf_counter() - started, timings)
+                       time.perf_counter() - check.started, timings)

@@ -20,7 +20,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
 
-from briefgen.build import BuildOptions, render
+from briefgen.build import render
+from briefgen.buildcheck import BuildOptions
 from briefgen.errors import BriefgenError, ConfigError
 from briefgen.feeds import page_url_path
 

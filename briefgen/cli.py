@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from briefgen import __version__
-from briefgen.build import BuildOptions, build_site
+from briefgen.buildcheck import BuildOptions, check_build
 from briefgen.errors import BriefgenError
 from briefgen.progress import ProgressLine
 
@@ -92,7 +92,14 @@ def build(site_dir: Path, out_dir: Path | None, drafts: bool, base_url: str | No
     options = BuildOptions(site_dir=site_dir, out_dir=out_dir or site_dir / "site",
                            drafts=drafts, base_url=base_url, use_cache=not no_cache,
                            workers=jobs)
-    report = build_site(options, progress=ProgressLine(sys.stderr, verbose))
+    check = check_build(options)
+    report = check.report
+    if report is None:
+        # Imported only when there is something to build: the modules of
+        # the build itself take most of the time of one that has nothing to do.
+        from briefgen.build import build_site
+
+        report = build_site(options, progress=ProgressLine(sys.stderr, verbose), check=check)
     briefings = report.briefings
     click.echo(
         f"Built {briefings} briefing{'s' if briefings != 1 else ''} into {options.out_dir}: "

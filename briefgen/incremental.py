@@ -26,9 +26,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.build import BuildCache, BuildOptions, Timings, render, render_briefings
+from briefgen.build import BuildCache, render, render_briefings
+from briefgen.buildcheck import BuildOptions, Timings
 from briefgen.errors import BriefgenError
-from briefgen.loader import BRIEFINGS_DIR
+from briefgen.paths import is_briefing_source
 from briefgen.render import in_memory
 from briefgen.writer import TEMP_SUFFIX, check_output_dir, remove_empty_parents, replace_file
 
@@ -160,8 +161,8 @@ class Rebuilder:
         """The saved briefings' own pages, when the change is only briefings being saved."""
         # Only files the loader lists as briefings: directly in the folder (a
         # file in a subfolder is no briefing, and must not flash up as one).
-        if not rels or not all(Path(r).parent == BRIEFINGS_DIR and r.endswith(".md") and
-                               (site_dir / r).is_file() for r in rels):
+        if not rels or not all(is_briefing_source(r) and (site_dir / r).is_file()
+                               for r in rels):
             return {}  # deletions, renames, registry, templates: the full render decides
         try:
             return in_memory(render_briefings(self.options, self.cache, set(rels)))

@@ -25,12 +25,12 @@ from briefgen.frontmatter import FrontMatterError, decode, split
 from briefgen.markup import MarkdownRenderer
 from briefgen.model import Actor, Briefing, Site, SiteConfig
 from briefgen.parallel import ParseGroup, chunked, parse_all, worker_count
+from briefgen.paths import BRIEFINGS_DIR
 from briefgen.schema import UnreadableRegistry, read_front_matter, read_registry
 from briefgen.yamlsafe import YamlError, load_yaml
 
 log = logging.getLogger(__name__)
 
-BRIEFINGS_DIR = Path("content/briefings")
 REGISTRY_PATH = Path("content/actors.yaml")
 SEEDS_DIR = Path("seeds")
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -103,12 +103,6 @@ def list_seeds(site_dir: Path) -> frozenset[str]:
     if not seeds.is_dir():
         return frozenset()
     return frozenset(p.relative_to(seeds).as_posix() for p in seeds.rglob("*") if p.is_file())
-
-
-def is_briefing_source(rel: str) -> bool:
-    """Whether ``rel``, a path relative to the site folder, names a briefing source."""
-    folder, _, name = rel.rpartition("/")
-    return folder == BRIEFINGS_DIR.as_posix() and name.endswith(".md")
 
 
 def briefing_files(site_dir: Path) -> list[Path]:

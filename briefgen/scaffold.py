@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from briefgen import __version__
 from briefgen.config import CONFIG_NAME, load_config
 from briefgen.errors import BriefgenError
-from briefgen.loader import BRIEFINGS_DIR, REGISTRY_PATH
+from briefgen.loader import REGISTRY_PATH
+from briefgen.paths import BRIEFINGS_DIR
 from briefgen.workflow import pages_workflow
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from briefgen.build import BuildOptions
+from briefgen.buildcheck import BuildOptions
 from briefgen.config import load_config
 from briefgen.errors import BriefgenError, BuildError, ContentError
 from briefgen.httpd import PreviewHandler

@@ -24,16 +24,7 @@ from briefgen.errors import ContentError
 from briefgen.figures import Figure, Total, format_number, total
 from briefgen.indexes import slugify
 from briefgen.model import SiteConfig
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def theme_dir() -> Path:
-    """The default theme: inside the installed package, or at the repository's top."""
-    for candidate in (PACKAGE_DIR / "templates", PACKAGE_DIR.parent / "templates"):
-        if (candidate / "base.html").is_file():
-            return candidate
-    raise FileNotFoundError("briefgen's default theme is missing; reinstall briefgen.")
+from briefgen.paths import theme_dir
 
 
 def template_dirs(site_dir: Path) -> list[Path]:

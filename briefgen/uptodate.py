@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.diskcache import CACHE_DIR, format_marker, load_entries, save_entries
-from briefgen.templating import theme_dir
+from briefgen.paths import theme_dir
 from briefgen.writer import Signature, output_signatures
 
 MANIFEST = "manifest.pickle"

@@ -745,3 +745,30 @@ def test_output_folder_safety(scratch_site: ScratchSite, tmp_path: Path, which: 
     assert "output folder" in result.stderr or "choose another" in result.stderr
     after = {p: p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()}
     assert after == before
+
+
+def test_a_build_with_nothing_to_do_imports_none_of_the_renderer(
+        scratch_site: ScratchSite) -> None:
+    """The check runs before Jinja, Markdown and YAML are imported, which cost most of it."""
+    scratch_site.build_ok()
+    heavy = ["jinja2", "markdown", "yaml", "briefgen.build", "briefgen.loader"]
+    program = (
+        "import runpy, sys\n"
+        f"sys.argv = ['briefgen', 'build', '--site', {str(scratch_site.root)!r}]\n"
+        "try:\n"
+        "    runpy.run_module('briefgen', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print([name for name in {heavy!r} if name in sys.modules])\n"
+    )
+
+    def run() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                              check=True)
+        return done.stdout.splitlines()
+
+    nothing_to_do = run()
+    assert "0 files written" in nothing_to_do[0] and nothing_to_do[-1] == "[]"
+    scratch_site.write(BRIEFING_PATH, BRIEFING.replace("First briefing", "Edited briefing"))
+    edited = run()
+    assert "0 files written" not in edited[0] and edited[-1] == repr(heavy)
