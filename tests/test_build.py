@@ -418,6 +418,9 @@ def test_index_lists_the_newest_briefings_and_the_archive_lists_all(
         "Newest", "First briefing"]
     march = scratch_site.page("archive/2025-03/index.html")
     assert [a.text for a in march.find_all("a", class_="briefing-ref")] == ["Oldest"]
+    # The archive belongs to the "Briefings" section of the navigation.
+    current = march.find("nav").find_all("a", **{"aria-current": "page"})
+    assert [a.text for a in current] == ["Briefings"]
     index = scratch_site.page("archive/index.html")
     assert [a.attrs["href"] for a in index.by_id("months").find_all("a")] == [
         "/briefs/archive/2025-04/", "/briefs/archive/2025-03/"]
