@@ -259,8 +259,8 @@ def _no_previous(name: str, key: str) -> None:
 class Sections:
     """Each section's key and pages: the last build's, to reuse, and this build's, to keep.
 
-    A section (the chronology, an actor, a place, a tag, the casualties) is
-    named by its URL prefix.
+    A section (the archive, the chronology, an actor, a place, a tag, the
+    casualties) is named by its URL prefix.
     """
 
     previous: Callable[[str, str], Sequence[tuple[str, str]] | None] = _no_previous

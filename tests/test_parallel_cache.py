@@ -580,6 +580,9 @@ def test_a_cold_build_reads_each_briefing_once_and_records_what_it_read(
             read.append(Path(path).name)
         return open(path, *args, **kwargs)
 
+    # Named like a briefing but a folder: listed among the inputs, never read
+    # by the loader, so hashed when the manifest is completed.
+    (corpus / "content/briefings/not-a-briefing.md").symlink_to(tmp_path)
     monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
     monkeypatch.setattr(uptodate, "open", counting_open, raising=False)
     out = tmp_path / "out"
