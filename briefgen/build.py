@@ -292,12 +292,13 @@ def _environment(options: BuildOptions, site: Site, dirs: list[Path],
                  cache: BuildCache | None) -> jinja2.Environment:
     """A Jinja environment; with a cache, the previous one while templates and config hold."""
     if cache is None:
-        return make_environment(options.site_dir, site.config)
+        return make_environment(options.site_dir, site.config, keep_compiled=options.use_cache)
     key = theme_key(dirs, site.config)
     if key != cache.pages.theme_key:
         cache.pages = RenderCache(theme_key=key)
     if cache.environment is None or cache.environment[0] != key:
-        cache.environment = (key, make_environment(options.site_dir, site.config))
+        cache.environment = (key, make_environment(options.site_dir, site.config,
+                                                   keep_compiled=options.use_cache))
     return cache.environment[1]
 
 

@@ -11,8 +11,10 @@ import os
 import pickle
 import random
 import sys
+import tempfile
 from pathlib import Path
 
+import jinja2
 import pytest
 from conftest import REPO, invoke
 
@@ -614,3 +616,42 @@ def test_a_batch_file_replaces_the_old_one_only_when_committed(
     path.write_bytes(path.read_bytes()[:-10])  # cut short, as by a full disk
     assert diskcache.load_batches(path) == (None, {})
     assert "ignoring the build cache" in caplog.text
+
+
+def test_compiled_templates_are_reused_only_while_their_source_is_unchanged(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = tmp_path / "tmp"
+    kept.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(kept))  # where Jinja keeps them
+    compiled: list[str] = []
+    compile_template = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None,
+                 *args: object, **kwargs: object) -> object:
+        compiled.append(name or "")
+        return compile_template(self, source, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    out = tmp_path / "out"
+    build(corpus, out, "--jobs", "1")
+    assert "briefing.html" in compiled and list(kept.rglob("__briefgen_*.cache"))
+    compiled.clear()
+    edit_summary(corpus, 3)
+    build(corpus, out, "--jobs", "1")
+    assert compiled == []
+
+    # A theme's own template, edited twice: each build shows the latest words.
+    own = corpus / "templates" / "tag.html"
+    own.parent.mkdir()
+    theme = (REPO / "templates" / "tag.html").read_text()
+    tag_page = next(out.glob("tags/*/index.html"))
+    for words in ("First wording", "Second wording"):
+        own.write_text(theme.replace("{% block main %}", "{% block main %}" + words, 1))
+        build(corpus, out, "--jobs", "1")
+        assert words in tag_page.read_text()
+    assert compiled == ["tag.html", "tag.html"]
+
+    compiled.clear()
+    edit_summary(corpus, 5)
+    build(corpus, out, "--jobs", "1", "--no-cache")
+    assert "briefing.html" in compiled
