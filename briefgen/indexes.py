@@ -176,10 +176,19 @@ def _chronological(briefings: Iterable[Briefing]) -> list[Briefing]:
     return sorted(briefings, key=lambda b: (b.date, b.slug))
 
 
-def _newest_first(briefings: Iterable[Briefing]) -> tuple[Briefing, ...]:
-    # Deduplicated by slug: hashing a Briefing would hash its whole content.
-    unique = {b.slug: b for b in briefings}
-    return tuple(sorted(unique.values(), key=lambda b: (b.date, b.slug), reverse=True))
+def _newest_first(oldest_first: Iterable[Briefing]) -> tuple[Briefing, ...]:
+    """Briefings met in :func:`_chronological` order (with repeats), newest first, once each.
+
+    Deduplicated by slug (hashing a Briefing would hash its whole content);
+    a dict keeps first-met order, so no sort is needed.
+    """
+    unique = {b.slug: b for b in oldest_first}
+    return tuple(reversed(unique.values()))
+
+
+def _date_and_time(ref: EventRef) -> tuple[object, ...]:
+    entry = ref.entry
+    return (entry.date.start, entry.date.end, entry.time or "")
 
 
 def _incidents(oldest_first: list[Briefing]) -> tuple[Incident, ...]:
@@ -204,11 +213,17 @@ def _incidents(oldest_first: list[Briefing]) -> tuple[Incident, ...]:
 def _named_groups(items: Iterable[tuple[str, V]]) -> dict[str, tuple[str, list[V]]]:
     """Group values by the slug of their name, keeping the first spelling."""
     groups: dict[str, tuple[str, list[V]]] = {}
+    # A few hundred names recur across hundreds of thousands of items: each
+    # name's group is looked up once (None for a blank name).
+    group_of: dict[str, list[V] | None] = {}
     for name, value in items:
-        if not name.strip():
-            continue
-        slug = slugify(name)
-        groups.setdefault(slug, (name, []))[1].append(value)
+        try:
+            group = group_of[name]
+        except KeyError:
+            group = group_of[name] = (groups.setdefault(slugify(name), (name, []))[1]
+                                      if name.strip() else None)
+        if group is not None:
+            group.append(value)
     return groups
 
 
@@ -241,9 +256,13 @@ def _places(oldest_first: list[Briefing], events: tuple[EventRef, ...],
 def derive(site: Site) -> Indexes:
     """Compute every cross-briefing index in one pass over the site."""
     oldest_first = _chronological(site.briefings)
+    # Made in briefing order, each briefing's entries in file order among
+    # those of one date and time (its chronology's order): a stable sort by
+    # date and time then gives the full EventRef.sort_key order at a
+    # fraction of its cost.
     events_oldest = sorted(
         (EventRef(b, e) for b in oldest_first for e in b.chronology),
-        key=lambda ref: ref.sort_key,
+        key=_date_and_time,
     )
     events = tuple(reversed(events_oldest))
     incidents = _incidents(oldest_first)
@@ -267,7 +286,7 @@ def derive(site: Site) -> Indexes:
     }
 
     actor_briefings: dict[str, list[Briefing]] = {actor_id: [] for actor_id in site.actors}
-    for b in site.briefings:
+    for b in oldest_first:
         for actor_id in b.actor_ids:
             actor_briefings.setdefault(actor_id, []).append(b)
     actor_events: dict[str, list[EventRef]] = {actor_id: [] for actor_id in site.actors}

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from briefgen.dates import parse_date_field
 from briefgen.figures import parse_figure
-from briefgen.indexes import derive, slugify
+from briefgen.indexes import EventRef, derive, slugify
 from briefgen.model import (
     Actor,
     Briefing,
@@ -47,7 +47,9 @@ def briefing(slug: str, date: str, *, tags: tuple[str, ...] = (),
         slug=slug, path=f"content/briefings/{slug}.md", title=slug.title(),
         date=dt.date.fromisoformat(date), summary="", updated=None, tags=tags, draft=False,
         sources=(), actors=tuple(BriefingActor(a.name, "", a.affiliation, a) for a in actors),
-        chronology=chronology, casualties=casualties, body_html="",
+        # Sorted as the schema sorts it (the model's promise).
+        chronology=tuple(sorted(chronology, key=lambda e: e.sort_key)),
+        casualties=casualties, body_html="",
         fingerprint=slug,
     )
 
@@ -184,3 +186,53 @@ def test_incidents_newest_first_by_latest_record_date() -> None:
         record("2025-03-01", "Z", 1, order=2),
     ))
     assert [i.id for i in derive(site(b)).incidents] == ["two", "one", "a-2"]
+
+
+_days = st.sampled_from(["2025-04-01", "2025-04-02", "2025-04", "yesterday", "last week"])
+_events = st.lists(st.tuples(_days, st.sampled_from([None, "08:00", "21:30"]),
+                             st.sampled_from(["Kyiv", "kyiv", "Lviv"]),
+                             st.sampled_from([(), ("alpha",), ("alpha", "bravo")])),
+                   max_size=4)
+_briefings = st.lists(st.tuples(st.sampled_from(["2025-04-02", "2025-04-03", "2025-04-04"]),
+                                st.sampled_from([(), ("Talks",), ("talks", "Strikes")]),
+                                _events), max_size=6)
+
+
+@given(_briefings)
+def test_every_list_is_in_the_documented_order(drawn: list[tuple[str, tuple[str, ...],
+                                                                 list[tuple[str, str | None, str,
+                                                                            tuple[str, ...]]]]],
+                                               ) -> None:
+    """Events newest first by EventRef.sort_key, briefings newest first by (date, slug)."""
+    made = [briefing(f"b{n}", date, tags=tags, chronology=tuple(
+                event(day, place, time=time, actors=actors, order=order,
+                      dateline=dt.date.fromisoformat(date))
+                for order, (day, time, place, actors) in enumerate(events)))
+            for n, (date, tags, events) in enumerate(drawn)]
+    indexes = derive(site(*made))
+
+    def refs(found: tuple[EventRef, ...]) -> list[tuple[str, int]]:
+        return [(ref.briefing.slug, ref.entry.order) for ref in found]
+
+    def newest(found: list[EventRef]) -> list[tuple[str, int]]:
+        return refs(tuple(sorted(found, key=lambda ref: ref.sort_key, reverse=True)))
+
+    every = [EventRef(b, e) for b in made for e in b.chronology]
+    assert refs(indexes.events) == newest(every)
+
+    def slugs_newest_first(briefings: list[Briefing]) -> list[str]:
+        return [b.slug for b in sorted(briefings, key=lambda b: (b.date, b.slug), reverse=True)]
+
+    for actor_id, entry in indexes.actors.items():
+        assert refs(entry.events) == newest([r for r in every if actor_id in r.entry.actors])
+        assert [b.slug for b in entry.briefings] == slugs_newest_first(
+            [b for b in made if actor_id in b.actor_ids])
+    for slug, place in indexes.places.items():
+        assert refs(place.events) == newest([r for r in every
+                                             if slugify(r.entry.place) == slug])
+        assert [b.slug for b in place.briefings] == slugs_newest_first(
+            [b for b in made if any(slugify(e.place) == slug for e in b.chronology)])
+    for slug, tag in indexes.tags.items():
+        tagged = [b for b in made if any(slugify(t) == slug for t in b.tags)]
+        assert [b.slug for b in tag.briefings] == slugs_newest_first(tagged)
+        assert refs(tag.events) == newest([r for r in every if r.briefing in tagged])
