@@ -44,7 +44,7 @@ from briefgen.sitepages import Sections, Snippets, home_page, listed_briefings, 
 from briefgen.staging import Stager, staged_beside
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
 from briefgen.uptodate import record_build
-from briefgen.writer import write_site
+from briefgen.writer import list_output, write_site
 
 log = logging.getLogger(__name__)
 
@@ -339,6 +339,11 @@ def build_site(
     # disk, so its memory does not grow with the site.
     with ExitStack() as staging:
         stager = staging.enter_context(staged_beside(options.out_dir)) if cache is None else None
+        # A large site's output folder is listed for the writer on a core of
+        # its own, while this process loads the site.
+        listing = staging.enter_context(parallel.started(
+            [options.out_dir], list_output, options.workers,
+            fork=len(inputs.order) >= parallel.MIN_PARALLEL and options.out_dir.is_dir()))
         # The up-to-date check has just hashed the sources it read; the
         # loader reads only the files it must parse, and adds their hashes.
         digests = inputs.digests()
@@ -347,7 +352,9 @@ def build_site(
             # A kept file's signature was checked when the page store reused it.
             kept = ({path: page_store.stored[path][1] for path, content in output.items()
                      if isinstance(content, KeptFile)} if page_store is not None else {})
-            result = write_site(output, options.out_dir, known_unchanged=kept, stager=stager)
+            listed = listing()[0] if options.out_dir.is_dir() else None
+            result = write_site(output, options.out_dir, known_unchanged=kept, stager=stager,
+                                listing=listed)
             if page_store is not None:
                 page_store.commit(result.signatures)
                 record_build(options.site_dir, result.signatures, inputs.completed(digests),

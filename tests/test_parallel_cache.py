@@ -19,7 +19,7 @@ import pytest
 from conftest import REPO, invoke
 
 from briefgen import build as build_module
-from briefgen import diskcache, parallel
+from briefgen import diskcache, parallel, writer
 
 sys.path.insert(0, str(REPO / "bench"))
 from newsroom import briefing, make_registry, write_site
@@ -384,6 +384,32 @@ def test_stale_files_and_folders_are_removed_in_place(corpus: Path, tmp_path: Pa
     victim.unlink()
     build(corpus, out)
     assert not page.parent.exists()
+    assert tree(out) == clean_build(corpus, tmp_path / "clean")
+
+
+def test_a_large_site_lists_its_output_folder_in_another_process_and_syncs_it_exactly(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 4)  # the corpus counts as large
+    listed_by = tmp_path / "listed-by"
+
+    def recording(folder: Path) -> writer.Listing:
+        listed_by.write_text(str(os.getpid()))
+        return writer.list_output(folder)
+
+    monkeypatch.setattr(build_module, "list_output", recording)
+    out = tmp_path / "out"
+    build(corpus, out)
+    victim = briefing_file(corpus, 0)
+    stale = out / "briefings" / victim.stem / "index.html"
+    stray = out / "briefings" / "stray" / "notes.txt"
+    stray.parent.mkdir()
+    stray.write_text("not the site's")
+    victim.unlink()
+    edit_summary(corpus, 2)
+    assert not listed_by.exists()  # the first build had no folder to list
+    build(corpus, out)
+    assert int(listed_by.read_text()) != os.getpid()
+    assert not stale.parent.exists() and not stray.parent.exists()
     assert tree(out) == clean_build(corpus, tmp_path / "clean")
 
 
