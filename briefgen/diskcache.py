@@ -182,6 +182,20 @@ class BatchWriter:
         self.tmp.unlink(missing_ok=True)
 
 
+def append_batch(path: Path, entries: Mapping[Any, Any]) -> None:
+    """Add ``entries`` to a file a :class:`BatchWriter` wrote, as one more batch.
+
+    Read back by :func:`load_batches` like the others (a later batch wins).
+    An append cut short leaves a file that reads as corrupt: ignored with a
+    warning by the next build, as any damaged cache file is.
+    """
+    try:
+        with path.open("ab") as stream:
+            pickle.dump(list(entries.items()), stream, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:
+        log.warning("could not write the build cache %s: %s", path, exc)
+
+
 def load_batches(path: Path, warned: set[str] | None = None) -> tuple[Any, dict[Any, Any]]:
     """The header and the entries of a file a :class:`BatchWriter` wrote.
 

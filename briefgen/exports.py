@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.dates import DateSpec
-from briefgen.diskcache import BatchWriter, load_batches
+from briefgen.diskcache import BatchWriter, append_batch, load_batches
 from briefgen.feeds import briefing_url
 from briefgen.figures import Figure
 from briefgen.indexes import EventRef, Incident, Indexes, Report
@@ -71,25 +71,37 @@ class RecordMemo:
     The preview server keeps one memo in memory for every data file. A
     one-off build keeps one per data file in the build cache (:meth:`open`):
     it is read and saved by the job that makes the file, in whichever
-    process runs it, so nothing is shared between processes, and the
-    records it uses are written out as they come (``writer``), never all
-    held at once; an unusable file is ignored with a warning.
+    process runs it, so nothing is shared between processes; an unusable
+    file is ignored with a warning. With no usable file every record is
+    written out as it comes (``writer``), never all held at once. With one,
+    the records made anew are appended to it as one batch (``kept_file``):
+    saving every record again took a quarter of the time to make the data
+    files after one edit. The records no build uses any more stay in the
+    file until they are a fifth of it; it is then written again with the
+    used ones only.
     """
 
     site_key: str = ""
     lines: dict[RecordKey, str] = field(default_factory=dict)
     used: dict[RecordKey, str] = field(default_factory=dict)
+    """In memory: the records this build used, which the next one reuses."""
     added: int = 0
     writer: BatchWriter | None = None
-    """Where a memo kept on disk writes the records used, as they are used."""
-    written: int = 0
+    """On disk with nothing kept: where the records used are written as they are used."""
+    kept_file: Path | None = None
+    """On disk with records kept: the file the records made anew are appended to."""
+    made: dict[RecordKey, str] = field(default_factory=dict)
+    """On disk with records kept: the records this build made anew."""
+    used_keys: list[RecordKey] = field(default_factory=list)
+    """On disk with records kept: the key of every record this build used."""
 
     @classmethod
     def open(cls, path: Path, site_key: str, warned: set[str] | None = None) -> RecordMemo:
         """The records kept at ``path`` if made under ``site_key``; :meth:`finish` saves."""
         header, lines = load_batches(path, warned)
-        return cls(site_key, lines if header == {"site": site_key} else {},
-                   writer=BatchWriter(path, {"site": site_key}))
+        if header == {"site": site_key} and lines:
+            return cls(site_key, lines, kept_file=path)
+        return cls(site_key, writer=BatchWriter(path, {"site": site_key}))
 
     def start(self, site_key: str) -> None:
         """Begin a build; ``site_key`` names the registry and config it uses."""
@@ -108,28 +120,49 @@ class RecordMemo:
         if found is None:
             found = make()
             self.added += 1
-        if self.writer is None:
-            self.used[key] = found
-        else:
+            if self.kept_file is not None:
+                self.made[key] = found
+        if self.kept_file is not None:
+            self.used_keys.append(key)
+        elif self.writer is not None:
             self.writer.add(key, found)
-            self.written += 1
+        else:
+            self.used[key] = found
         return found
 
     def finish(self) -> None:
-        """Keep only what this build used (on disk: saved when it changed)."""
+        """Keep only what this build used (on disk: saved when it changed, see the class)."""
         if self.writer is not None:
-            if self.added or self.written != len(self.lines):
-                self.writer.commit()
-            self.close()
-            return
-        self.lines, self.used, self.added = self.used, {}, 0
+            self.writer.commit()
+        elif self.kept_file is not None:
+            unused = len(self.lines) - (len(self.used_keys) - self.added)
+            if unused * 5 > len(self.lines) + self.added:
+                self._rewrite(self.kept_file)
+            elif self.made:
+                append_batch(self.kept_file, self.made)
+        else:
+            self.lines, self.used, self.added = self.used, {}, 0
+        self.close()
+
+    def _rewrite(self, path: Path) -> None:
+        """Write the file anew with the records this build used, and no others."""
+        writer = BatchWriter(path, {"site": self.site_key})
+        try:
+            for key in self.used_keys:
+                found = self.lines.get(key)
+                writer.add(key, self.made[key] if found is None else found)
+            writer.commit()
+        finally:
+            writer.close()
 
     def close(self) -> None:
         """Drop a memo kept on disk without saving it (when its file was not finished)."""
         if self.writer is not None:
             self.writer.close()
             self.writer = None
-        self.lines = {}
+        if self.kept_file is not None:
+            self.kept_file = None
+            self.lines, self.made, self.used_keys = {}, {}, []
 
 
 class Encoded:

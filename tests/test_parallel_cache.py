@@ -225,8 +225,19 @@ def test_data_records_are_kept_per_file_and_follow_every_change(
     build(corpus, out)
     assert tree(out) == clean_build(corpus, tmp_path / "clean-1")
     lines = diskcache.load_batches(kept / "records-chronology.pickle")[1]
-    assert len(lines) == len(stored["chronology"])
     assert any(line.startswith('{"date"') and "Revised. " in line for line in lines.values())
+    # Its records were appended; the unused ones stay until they are a fifth of the file.
+    fresh = lines.keys() - stored["chronology"].keys()
+    assert fresh and {key[1] for key in fresh} == {target.stem}
+    assert len(lines) == len(stored["chronology"]) + len(fresh)
+    live, sizes = len(stored["chronology"]), []
+    for step in range(1, 12):
+        edit_summary(corpus, step)  # new records for each event of the briefing
+        build(corpus, out)
+        sizes.append(len(diskcache.load_batches(kept / "records-chronology.pickle")[1]))
+        assert (sizes[-1] - live) * 5 <= sizes[-1]
+    assert any(later < earlier for earlier, later in zip(sizes, sizes[1:]))  # written anew
+    assert tree(out) == clean_build(corpus, tmp_path / "clean-edits")
     # Records made under another config (here a base URL) are not reused.
     build(corpus, out, "--base-url", "https://mirror.example/")
     assert tree(out) == clean_build_with(corpus, tmp_path / "clean-2",
