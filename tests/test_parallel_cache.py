@@ -7,6 +7,7 @@ byte the site a clean single-process build writes.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import pickle
 import random
@@ -236,7 +237,7 @@ def test_data_records_are_kept_per_file_and_follow_every_change(
         build(corpus, out)
         sizes.append(len(diskcache.load_batches(kept / "records-chronology.pickle")[1]))
         assert (sizes[-1] - live) * 5 <= sizes[-1]
-    assert any(later < earlier for earlier, later in zip(sizes, sizes[1:]))  # written anew
+    assert any(later < earlier for earlier, later in itertools.pairwise(sizes))  # written anew
     assert tree(out) == clean_build(corpus, tmp_path / "clean-edits")
     # Records made under another config (here a base URL) are not reused.
     build(corpus, out, "--base-url", "https://mirror.example/")
