@@ -82,10 +82,11 @@ def test_parallel_build_is_byte_identical_to_one_process(
 
     monkeypatch.setattr(parallel, "started", recording)
     build(corpus, tmp_path / "parallel", "--no-cache", "--jobs", "2")
-    # The four data files in a worker of their own, from the start; the two
+    # The output folder's listing (not forked: there is no folder yet); the
+    # four data files in a worker of their own, from the start; the two
     # feed jobs and the 16 briefing pages first (the bodies are freed after
     # them), then the rest.
-    assert started == [(4, True)]
+    assert started == [(1, False), (4, True)]
     assert calls[0] == 2 + 16 and calls[1] > 16
     assert tree(tmp_path / "parallel") == clean_build(corpus, tmp_path / "single")
 
