@@ -16,6 +16,7 @@ output does not depend on the build machine's locale.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -155,6 +156,7 @@ def _check_year_month(value: str, year: int, month: int, kind: str) -> None:
         raise ValueError(f"'{value}' is not a calendar {kind} (months run 01 to 12)")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_iso_date(value: str) -> date:
     """Parse strict ``YYYY-MM-DD``, explaining exactly why a date is invalid.
 
@@ -225,11 +227,15 @@ def _resolve_phrase(phrase: str, dateline: date) -> tuple[date, date, Precision]
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date_field(value: str, dateline: date) -> DateSpec:
     """Parse an entry's ``date`` field, resolving words against the dateline.
 
     ISO dates and months are taken as written, even after the dateline
-    (scheduled events); relative phrases only ever look backwards.
+    (scheduled events); relative phrases only ever look backwards. Cached: a
+    DateSpec is immutable, and one object for the entries of a briefing that
+    share a date is stored once per build cache file (see
+    ``fields.SHARED_TEXT``).
     """
     if isinstance(dateline, datetime):
         # datetime is a date subclass; arithmetic on it would leak times.

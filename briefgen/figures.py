@@ -10,6 +10,7 @@ Pure: stdlib only, no I/O, no imports from the rest of briefgen.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -110,11 +111,14 @@ def _to_int(digits: str) -> int:
     return int(digits.replace(",", ""))
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_figure(value: str | int) -> Figure:
     """Parse one figure as written in YAML (a str or an int).
 
     Raises ValueError quoting the bad value and saying what is accepted, so an
-    editor can fix the YAML without reading this module.
+    editor can fix the YAML without reading this module. Cached: a figure is
+    immutable, and one object for each recurring figure ("at least 2") is
+    stored once per build cache file (see ``fields.SHARED_TEXT``).
     """
     # bool is an int subclass: `true` in YAML must not become 1 casualty.
     if isinstance(value, bool) or not isinstance(value, (int, str)):
