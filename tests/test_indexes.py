@@ -223,6 +223,11 @@ def test_every_list_is_in_the_documented_order(drawn: list[tuple[str, tuple[str,
     def slugs_newest_first(briefings: list[Briefing]) -> list[str]:
         return [b.slug for b in sorted(briefings, key=lambda b: (b.date, b.slug), reverse=True)]
 
+    # Each actor's, place's and tag's events come from its own briefings
+    # (their pages' keys rely on it, see Archives.section).
+    named = [*indexes.actors.values(), *indexes.places.values(), *indexes.tags.values()]
+    for entry in named:
+        assert {r.briefing.slug for r in entry.events} <= {b.slug for b in entry.briefings}
     for actor_id, entry in indexes.actors.items():
         assert refs(entry.events) == newest([r for r in every if actor_id in r.entry.actors])
         assert [b.slug for b in entry.briefings] == slugs_newest_first(
