@@ -303,7 +303,7 @@ class Archives:
         index_context: Callable[[], Context] = dict,
         always_split: bool = False,
         elsewhere: Sequence[str] = (),
-        events_of_listed: bool = False,
+        digest: int | None = None,
     ) -> Iterator[Page]:
         """The :meth:`pages` of the section at ``prefix``, of these items by month.
 
@@ -315,13 +315,14 @@ class Archives:
         most of the cost of page keys after one edit on a large site. A kept
         page whose file went missing is made after all, with the same key.
         ``index_head`` is called only when the months are worked out.
-        ``events_of_listed`` says that every event comes from one of
-        ``briefings`` (an actor's, a place's, a tag's): the key then need
-        not visit them, most of the items of a large site's sections.
+        ``digest`` stands for the briefings the items show when derive
+        summed them up already (an actor's, a place's, a tag's: see
+        :func:`~briefgen.indexes.briefing_number`); finding them here
+        would visit every item, most of the cost of keys on a large site.
         """
-        shown = shown_slugs(briefings, incidents, () if events_of_listed else events)
-        key = key_of([template, prefix, self.registry, *head, *elsewhere,
-                      *self.parts_of(shown)])
+        shown = ([f"{digest:x}"] if digest is not None
+                 else self.parts_of(shown_slugs(briefings, incidents, events)))
+        key = key_of([template, prefix, self.registry, *head, *elsewhere, *shown])
 
         def make() -> Iterator[Page]:
             return self.pages(prefix, template,
@@ -452,7 +453,7 @@ def actor_pages(archives: Archives) -> Iterator[Page]:
 
         yield from archives.section(
             f"actors/{actor_id}/", "actor.html", [actor_id], context,
-            briefings=entry.briefings, events=entry.events, events_of_listed=True,
+            briefings=entry.briefings, events=entry.events, digest=entry.digest,
             index_head=partial(list, [f"{len(entry.briefings)}:{len(entry.events)}"]))
     listing = sorted(indexes.actors.values(), key=lambda e: (e.actor.name.casefold(), e.actor.id))
     key = key_of(["actors", archives.registry,
@@ -467,7 +468,7 @@ def _named_archive(archives: Archives, section: str, template: str, variable: st
         f"{section}/{entry.slug}/", template, [entry.slug, entry.name],
         _constant({variable: entry}),
         briefings=entry.briefings, incidents=entry.incidents, events=entry.events,
-        events_of_listed=True, index_head=partial(_incident_parts, entry.incidents),
+        digest=entry.digest, index_head=partial(_incident_parts, entry.incidents),
         index_context=partial(_totals, entry.incidents))
 
 

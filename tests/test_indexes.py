@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from briefgen.dates import parse_date_field
 from briefgen.figures import parse_figure
-from briefgen.indexes import EventRef, derive, slugify
+from briefgen.indexes import EventRef, briefing_number, derive, slugify
 from briefgen.model import (
     Actor,
     Briefing,
@@ -223,11 +223,14 @@ def test_every_list_is_in_the_documented_order(drawn: list[tuple[str, tuple[str,
     def slugs_newest_first(briefings: list[Briefing]) -> list[str]:
         return [b.slug for b in sorted(briefings, key=lambda b: (b.date, b.slug), reverse=True)]
 
-    # Each actor's, place's and tag's events come from its own briefings
-    # (their pages' keys rely on it, see Archives.section).
+    # Each actor's, place's and tag's events come from its own briefings,
+    # so its digest sums its briefings and incidents only.
     named = [*indexes.actors.values(), *indexes.places.values(), *indexes.tags.values()]
     for entry in named:
         assert {r.briefing.slug for r in entry.events} <= {b.slug for b in entry.briefings}
+        shown = [*entry.briefings, *(r.briefing for i in getattr(entry, "incidents", ())
+                                     for r in i.reports)]
+        assert entry.digest == sum(map(briefing_number, shown)) % (1 << 128)
     for actor_id, entry in indexes.actors.items():
         assert refs(entry.events) == newest([r for r in every if actor_id in r.entry.actors])
         assert [b.slug for b in entry.briefings] == slugs_newest_first(
