@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -89,36 +89,39 @@ def render(
     warned = page_store.warned if page_store is not None else None
     store = (DiskCache.open(options.site_dir, warned) if cache is None and options.use_cache
              else None)
-    with timings.stage("load"):
-        try:
-            site = load_site(options.site_dir, drafts=options.drafts,
-                             base_url=options.base_url,
-                             cache=cache.briefings if cache else None,
-                             store=store, progress=progress, workers=options.workers,
-                             digests=digests)
-        finally:
-            # Even a failed build keeps what it parsed: fixing one file then
-            # re-parses that file only.
-            if store is not None:
-                store.save()
-    with _out_of_collector_sight(active=cache is None):
+    with _out_of_collector_sight(active=cache is None) as keep_loaded:
+        with timings.stage("load"):
+            try:
+                site = load_site(options.site_dir, drafts=options.drafts,
+                                 base_url=options.base_url,
+                                 cache=cache.briefings if cache else None,
+                                 store=store, progress=progress, workers=options.workers,
+                                 digests=digests)
+            finally:
+                # Even a failed build keeps what it parsed: fixing one file then
+                # re-parses that file only.
+                if store is not None:
+                    store.save()
+        keep_loaded()
         return _render_loaded(options, site, cache, timings, page_store, stager, store, warned)
 
 
 @contextmanager
-def _out_of_collector_sight(active: bool) -> Iterator[None]:
-    """Keep the objects that exist now (the loaded model) out of garbage collections.
+def _out_of_collector_sight(active: bool) -> Iterator[Callable[[], None]]:
+    """Keep the loaded model out of garbage collections, and give it back at the end.
 
     A one-off build keeps its model to the end; the collector would scan all
     of it again and again while the indexes and pages are made (half of the
-    time to derive the indexes of a large site).
+    time to derive the indexes of a large site). Yields the function to
+    call once the model is loaded: what exists then is frozen until the
+    block ends, failed or not, as is what the cache files load meanwhile
+    (they freeze what they read, see ``diskcache._collector_paused``).
     """
     if not active:
-        yield
+        yield lambda: None
         return
-    gc.freeze()
     try:
-        yield
+        yield gc.freeze
     finally:
         gc.unfreeze()
 

@@ -113,18 +113,24 @@ def load_entries(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """No garbage collection while a cache file is unpickled.
+    """No garbage collection while a cache file is unpickled, nor later over what it made.
 
     Unpickling makes hundreds of thousands of objects and no garbage, but
     each batch of new objects sets off a collection, and the full ones scan
-    everything made so far: about a third of the time to load a large
-    site's cache.
+    everything made so far. Pausing the collector is not enough: the objects
+    made meanwhile still count as new, and the first allocation after it
+    resumes collects them all (a third of the time to read a large site's
+    cache, one file after another). Only a one-off build reads these files,
+    and it keeps what they hold to its end, so the objects are moved out of
+    the collector's sight (:func:`gc.freeze`) before it resumes; the build
+    gives them back when it is done (``build.render``).
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
