@@ -312,14 +312,14 @@ def _read_briefing(
     same, so a missed event cannot serve stale content, nor can a same-size
     save within one mtime tick.
     """
-    path = site_dir / rel_path
     rel = rel_path.as_posix()
     if cache is None:
         checked = digests.get(rel) if digests is not None else None
-        if checked is not None:
+        if checked is not None:  # the common case, ten thousand times: no Path made
             return None, checked
-        raw = path.read_bytes()
+        raw = (site_dir / rel_path).read_bytes()
         return raw, fingerprint(raw)
+    path = site_dir / rel_path
     st = path.stat()
     signature = (st.st_mtime_ns, st.st_size, st.st_ino)
     known = cache.files.get(rel)
