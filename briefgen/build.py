@@ -23,7 +23,7 @@ from briefgen import exports, feeds, parallel
 from briefgen.buildcheck import BuildOptions, BuildReport, Check, Timings, check_build
 from briefgen.diskcache import DiskCache, KeptFile, PageStore, kept_pages
 from briefgen.errors import BuildError
-from briefgen.indexes import Indexes, derive
+from briefgen.indexes import Chronicle, Indexes, chronicle, derive
 from briefgen.loader import BriefingCache, Progress, load_site, load_some
 from briefgen.model import Site
 from briefgen.parallel import release_free_memory
@@ -140,32 +140,45 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         def reuse(page: Page) -> str | None:
             return page_store.reuse(out_dir, page.path, page.key)
 
-    with timings.stage("derive"):
-        indexes = derive(site)
     memo = cache.records if cache else None
     keys: dict[str, str] = {}
     data_key = key_of([all_briefings_key(site), registry_key(site)])
     kept_data = (page_store.reuse_group(options.out_dir, "data", data_key)
                  if page_store is not None else None)
+    derived: list[Chronicle] = []
+
+    def data_indexes() -> Chronicle:
+        """This process's indexes; a forked data worker works out its share for itself."""
+        if not derived:
+            derived.append(chronicle(site))
+        return derived[0]
+
     data_jobs: Sequence[FileJob] = () if kept_data is not None else exports.jobs(
-        site, indexes, memo, key_of([registry_key(site), repr(site.config)]),
+        site, data_indexes, memo, key_of([registry_key(site), repr(site.config)]),
         kept=store.folder if store is not None else None, warned=warned)
     if kept_data is not None:
         _record_group("data", data_key, tuple(kept_data), page_store, keys)
-    feeds_made: list[tuple[str, int]] = []
-    """The feeds' key and how many of the render jobs make them, when they are made."""
+    site_wide_made: list[tuple[str, str]] = []
+    """The group and key of each site-wide job run, in the order of the render's jobs."""
 
     def site_wide(paths: list[str]) -> tuple[Output, list[FileJob]]:
-        """The feeds, kept as a group while their key holds, else made by jobs; the data kept."""
+        """The feed and the sitemap, each kept while its key holds, else made; the data kept.
+
+        The sitemap, tens of thousands of URLs, has a key of its own: most
+        edits change neither the pages nor their dates.
+        """
         kept_files: Output = dict(kept_data or {})
-        key = key_of([all_briefings_key(site), *sorted(paths)])
-        kept = page_store.reuse_group(options.out_dir, "feeds", key) if page_store else None
-        if kept is not None:
-            kept_files.update(kept)
-            _record_group("feeds", key, tuple(kept), page_store, keys)
-            return kept_files, []
-        jobs: list[FileJob] = [*feeds.jobs(site, paths)]
-        feeds_made.append((key, len(jobs)))
+        jobs: list[FileJob] = []
+        feed, sitemap = feeds.jobs(site, paths)
+        for group, key, job in (("feeds", key_of([all_briefings_key(site), *sorted(paths)]), feed),
+                                ("sitemap", feeds.sitemap_key(site, paths), sitemap)):
+            kept = page_store.reuse_group(options.out_dir, group, key) if page_store else None
+            if kept is not None:
+                kept_files.update(kept)
+                _record_group(group, key, tuple(kept), page_store, keys)
+            else:
+                jobs.append(job)
+                site_wide_made.append((group, key))
         return kept_files, jobs
 
     snippets = Snippets(site.actors)
@@ -175,11 +188,16 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         sections = Sections(cache.previous_pages) if cache is not None else Sections()
     data_files: list[Output] = []
 
-    # The open data needs the model alone: on a large site its files are
-    # made by a worker of their own while the pages are listed and rendered.
+    # The open data needs the model and the events and incidents alone: on
+    # a large site its files are made by a worker of their own, which works
+    # those out for itself while this process derives every index and lists
+    # and renders the pages.
     with parallel.started(data_jobs, partial(run_job, stager=stager if cache is None else None),
                           options.workers,
                           fork=len(site.briefings) >= parallel.MIN_PARALLEL) as data_results:
+        with timings.stage("derive"):
+            indexes = derive(site)
+        derived[:] = [indexes]
 
         def data_done() -> None:
             if data_jobs and not data_files:
@@ -211,10 +229,8 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
             output.update(files)
         _record_group("data", data_key, tuple(path for files in data_files for path in files),
                       page_store, keys)
-    made = iter(stats.made)
-    for key, count in feeds_made:
-        _record_group("feeds", key, tuple(path for _ in range(count) for path in next(made)),
-                      page_store, keys)
+    for (group, key), paths in zip(site_wide_made, stats.made, strict=True):
+        _record_group(group, key, paths, page_store, keys)
     keys.update(stats.keys)
     if cache is not None:
         cache.sections = sections.made

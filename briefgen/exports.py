@@ -33,7 +33,7 @@ from briefgen.dates import DateSpec
 from briefgen.diskcache import BatchWriter, append_batch, load_batches
 from briefgen.feeds import briefing_url
 from briefgen.figures import Figure
-from briefgen.indexes import EventRef, Incident, Indexes, Report
+from briefgen.indexes import Chronicle, EventRef, Incident, Report
 from briefgen.model import Briefing, Site, SiteConfig
 
 SCHEMAS = {
@@ -182,11 +182,11 @@ FileJob = Callable[[], dict[str, str | bytes | Chunks]]
 """Makes some of the files; the build spreads jobs over its render workers."""
 
 
-def files(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
+def files(site: Site, indexes: Chronicle, memo: RecordMemo | None = None,
           site_key: str = "") -> dict[str, str | bytes]:
     """Every file under ``data/``; with a ``memo``, unchanged briefings' records are reused."""
     built: dict[str, str | bytes] = {}
-    for job in jobs(site, indexes, memo, site_key):
+    for job in jobs(site, lambda: indexes, memo, site_key):
         built.update((path, content if isinstance(content, str | bytes) else "".join(content))
                      for path, content in job().items())
     if memo is not None:
@@ -194,16 +194,19 @@ def files(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
     return built
 
 
-def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
+def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None = None,
          site_key: str = "", kept: Path | None = None,
          warned: set[str] | None = None) -> list[FileJob]:
     """The files under ``data/`` as independent jobs, the longest first.
 
     Each job is a pure function of the model, so jobs can run in any process
-    and order. With a ``memo``, call :meth:`RecordMemo.finish` once all ran.
-    Without one, ``kept`` names a folder where each job keeps its file's
-    encoded records for the next build (:class:`RecordMemo`); ``warned``
-    is the build's set of cache problems reported already.
+    and order. ``indexes`` gives the events and incidents when a job first
+    needs them (an :class:`~briefgen.indexes.Indexes` has them too): a
+    worker may work them out for itself while the build derives the rest.
+    With a ``memo``, call :meth:`RecordMemo.finish` once all ran. Without
+    one, ``kept`` names a folder where each job keeps its file's encoded
+    records for the next build (:class:`RecordMemo`); ``warned`` is the
+    build's set of cache problems reported already.
     """
     config = site.config
 
@@ -239,7 +242,7 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
         """Every chronology event of every briefing, newest first as on /chronology/."""
         events = encoded("chronology", (
             ("event", ref.briefing, ref.entry.order, partial(event_record, ref, config))
-            for ref in indexes.events))
+            for ref in indexes().events))
         return {"data/chronology.json":
                 dump_chunks({**_header("chronology", config), "events": events})}
 
@@ -253,7 +256,7 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
         """
         events = encoded("timeline", (
             ("timeline", ref.briefing, ref.entry.order, partial(timeline_event, ref, config))
-            for ref in indexes.events))
+            for ref in indexes().events))
         return {"data/timeline.json": dump_chunks({**_timeline_header(config), "events": events})}
 
     def briefings() -> dict[str, str | bytes | Chunks]:
@@ -271,12 +274,12 @@ def jobs(site: Site, indexes: Indexes, memo: RecordMemo | None = None,
         """
         def lines() -> Iterator[str]:
             with records_for("casualties") as records:
-                for incident in indexes.incidents:
+                for incident in indexes().incidents:
                     yield incident_line(incident, config, records)
 
         def table() -> Iterator[str]:
             with records_for("casualties-csv") as records:
-                yield from casualties_csv(site, indexes.incidents, records)
+                yield from casualties_csv(site, indexes().incidents, records)
 
         return {"data/casualties.json": dump_chunks(
                     {**_header("casualties", config), "incidents": Encoded(lines())}),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -60,6 +61,14 @@ def jobs(site: Site, output: Iterable[str],
         return {**sitemaps(site, pages), "robots.txt": robots_txt(site.config)}
 
     return [feed, sitemap]
+
+
+def sitemap_key(site: Site, output: Iterable[str]) -> str:
+    """What the sitemap and robots.txt show besides the config: the pages and their dates."""
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update("\0".join(html_pages(output)).encode())
+    digest.update("\0".join(f"{b.slug}:{last_change(b)}" for b in site.briefings).encode())
+    return digest.hexdigest()
 
 
 def absolute_url(config: SiteConfig, path: str = "") -> str:

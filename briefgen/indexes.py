@@ -27,12 +27,14 @@ V = TypeVar("V")
 
 __all__ = [
     "ActorIndex",
+    "Chronicle",
     "EventRef",
     "Incident",
     "Indexes",
     "Place",
     "Report",
     "Tag",
+    "chronicle",
     "derive",
     "slugify",
 ]
@@ -129,19 +131,29 @@ class Tag:
 
 
 @dataclass(frozen=True, slots=True)
-class Indexes:
-    """Everything the cross-briefing pages read."""
+class Chronicle:
+    """Every event and every incident of the site: the part of the indexes the open data reads.
+
+    Worked out on its own by the open data's worker, while the build derives
+    the rest (:func:`chronicle`); :class:`Indexes` holds them with the rest.
+    """
 
     events: tuple[EventRef, ...]
     """Every chronology event, newest first (by resolved date, then time)."""
+    incidents: tuple[Incident, ...]
+    """Newest first by the latest report's record date."""
+
+
+@dataclass(frozen=True, slots=True)
+class Indexes(Chronicle):
+    """Everything the cross-briefing pages read."""
+
     actors: dict[str, ActorIndex]
     """Every registry actor, by id (registry order)."""
     places: dict[str, Place]
     """By slug, sorted by name."""
     tags: dict[str, Tag]
     """By slug, sorted by name."""
-    incidents: tuple[Incident, ...]
-    """Newest first by the latest report's record date."""
 
 
 # Letters NFKD cannot take apart, and Ukrainian/Russian Cyrillic (place names
@@ -286,8 +298,15 @@ def _places(oldest_first: list[Briefing], events: tuple[EventRef, ...],
     return places
 
 
-def derive(site: Site) -> Indexes:
-    """Compute every cross-briefing index in one pass over the site."""
+def chronicle(site: Site) -> Chronicle:
+    """The site's events and incidents, as :func:`derive` gives them."""
+    _, _, events, incidents = _events_and_incidents(site)
+    return Chronicle(events, incidents)
+
+
+def _events_and_incidents(site: Site) -> tuple[list[Briefing], dict[str, int],
+                                               tuple[EventRef, ...], tuple[Incident, ...]]:
+    """The briefings oldest first, their numbers, the events newest first and the incidents."""
     oldest_first = _chronological(site.briefings)
     numbers = {b.slug: briefing_number(b) for b in oldest_first}
     # Made in briefing order, each briefing's entries in file order among
@@ -298,8 +317,13 @@ def derive(site: Site) -> Indexes:
         (EventRef(b, e) for b in oldest_first for e in b.chronology),
         key=_date_and_time,
     )
-    events = tuple(reversed(events_oldest))
-    incidents = _incidents(oldest_first, numbers)
+    return oldest_first, numbers, tuple(reversed(events_oldest)), _incidents(oldest_first,
+                                                                              numbers)
+
+
+def derive(site: Site) -> Indexes:
+    """Compute every cross-briefing index in one pass over the site."""
+    oldest_first, numbers, events, incidents = _events_and_incidents(site)
 
     places = _places(oldest_first, events, incidents, numbers)
 

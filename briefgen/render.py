@@ -227,9 +227,11 @@ def render_pages(
         return run_job(item, staging)
 
     # On a large site the sitemap lists tens of thousands of pages: worth a
-    # worker even when few pages changed.
+    # worker even when few pages changed. It is made with the feed or not at
+    # all (the feed's key covers every path too), and the feed alone is not
+    # worth forking for.
     large = len(pages_list) >= parallel.MIN_PARALLEL_PAGES
-    min_items = 2 if jobs and large else None
+    min_items = 2 if len(jobs) >= 2 and large else None
     if bodies_done is not None:
         # The jobs go with the body pages, so their workers are gone before
         # the pages across briefings are forked for.

@@ -11,6 +11,7 @@ import itertools
 import os
 import pickle
 import random
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -423,6 +424,28 @@ def test_a_large_site_lists_its_output_folder_in_another_process_and_syncs_it_ex
     build(corpus, out)
     assert int(listed_by.read_text()) != os.getpid()
     assert not stale.parent.exists() and not stray.parent.exists()
+    assert tree(out) == clean_build(corpus, tmp_path / "clean")
+
+
+def test_the_sitemap_is_made_again_only_when_its_pages_or_their_dates_change(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefgen import feeds
+
+    made: list[int] = []
+    real_sitemaps = feeds.sitemaps
+    monkeypatch.setattr(feeds, "sitemaps", lambda *args: made.append(1) or real_sitemaps(*args))
+    out = tmp_path / "out"
+    build(corpus, out, "--jobs", "1")
+    assert made == [1]
+    edit_summary(corpus, 2)
+    build(corpus, out, "--jobs", "1")
+    assert made == [1]  # the feed was made again, the sitemap kept
+    target = briefing_file(corpus, 5)
+    target.write_text(re.sub(r"^date: (\S+)$", "date: \\1\nupdated: 2030-01-01",
+                             target.read_text(), count=1, flags=re.M))
+    build(corpus, out, "--jobs", "1")
+    assert made == [1, 1]
+    assert "<lastmod>2030-01-01</lastmod>" in (out / "sitemap.xml").read_text()
     assert tree(out) == clean_build(corpus, tmp_path / "clean")
 
 
