@@ -24,7 +24,7 @@ from briefgen.dates import DateSpec, Precision
 from briefgen.indexes import EventRef, Incident
 from briefgen.model import Briefing
 
-__all__ = ["LATEST_ITEMS", "LATEST_MONTHS", "Day", "Period", "latest", "periods", "shown_slugs"]
+__all__ = ["LATEST_ITEMS", "LATEST_MONTHS", "Day", "Period", "latest", "periods"]
 
 LATEST_ITEMS = 30
 """An index page shows the latest months until it holds at least this many items…"""
@@ -80,27 +80,9 @@ class Period:
     def count(self) -> int:
         return len(self.briefings) + len(self.incidents) + len(self.events)
 
-    @property
-    def shown(self) -> set[str]:
-        """The slugs of every briefing whose content the month's page shows."""
-        return shown_slugs(self.briefings, self.incidents, self.events)
-
     def part(self) -> str:
         """The month and its counts, as a key part for pages that list the months."""
         return f"{self.key}:{len(self.briefings)}:{len(self.incidents)}:{len(self.events)}"
-
-
-def shown_slugs(briefings: Iterable[Briefing] = (), incidents: Iterable[Incident] = (),
-                events: Iterable[EventRef] = ()) -> set[str]:
-    """The slugs of every briefing whose content a list of these items shows.
-
-    An incident is shown with its latest figures and its revisions, so all
-    the briefings reporting it count.
-    """
-    slugs = {b.slug for b in briefings}
-    slugs.update({ref.briefing.slug for ref in events})
-    slugs.update({r.briefing.slug for incident in incidents for r in incident.reports})
-    return slugs
 
 
 def periods(

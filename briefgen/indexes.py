@@ -154,6 +154,8 @@ class Indexes(Chronicle):
     """By slug, sorted by name."""
     tags: dict[str, Tag]
     """By slug, sorted by name."""
+    numbers: dict[str, int]
+    """Each briefing's :func:`briefing_number`, by slug: digests of lists made later."""
 
 
 # Letters NFKD cannot take apart, and Ukrainian/Russian Cyrillic (place names
@@ -357,7 +359,8 @@ def derive(site: Site) -> Indexes:
         briefings, digest = _newest_first(actor_briefings[actor_id], numbers)
         actors[actor_id] = ActorIndex(actor, briefings, tuple(actor_events[actor_id]),
                                       digest % DIGEST_RANGE)
-    return Indexes(events=events, actors=actors, places=places, tags=tags, incidents=incidents)
+    return Indexes(events=events, actors=actors, places=places, tags=tags, incidents=incidents,
+                   numbers=numbers)
 
 
 def group_by(values: Iterable[V], key: Callable[[V], K]) -> dict[K, list[V]]:
