@@ -115,7 +115,7 @@ def _out_of_collector_sight(active: bool) -> Iterator[Callable[[], None]]:
     time to derive the indexes of a large site). Yields the function to
     call once the model is loaded: what exists then is frozen until the
     block ends, failed or not, as is what the cache files load meanwhile
-    (they freeze what they read, see ``diskcache._collector_paused``).
+    (they freeze what they read, see ``diskcache._loaded_out_of_collection``).
     """
     if not active:
         yield lambda: None

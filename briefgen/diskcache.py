@@ -97,7 +97,7 @@ def load_entries(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
         return {}
 
     try:
-        with path.open("rb") as stream, _collector_paused():
+        with path.open("rb") as stream, _loaded_out_of_collection():
             header = _ModelUnpickler(stream).load()
             if header != format_marker():
                 # Every file of the folder says the same after an upgrade: name the folder.
@@ -112,7 +112,7 @@ def load_entries(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def _loaded_out_of_collection() -> Iterator[None]:
     """No garbage collection while a cache file is unpickled, nor later over what it made.
 
     Unpickling makes hundreds of thousands of objects and no garbage, but
@@ -212,7 +212,7 @@ def load_batches(path: Path, warned: set[str] | None = None) -> tuple[Any, dict[
         return None, {}
     entries: dict[Any, Any] = {}
     try:
-        with path.open("rb") as stream, _collector_paused():
+        with path.open("rb") as stream, _loaded_out_of_collection():
             marker = _ModelUnpickler(stream).load()
             if marker != format_marker():
                 _warn_once(warned, "foreign", path.parent,
@@ -328,7 +328,7 @@ def encode_entries(entries: MutableMapping[Any, Any]) -> bytes:
 
 def decode_entries(encoded: bytes) -> dict[Any, Any]:
     """Entries :func:`encode_entries` made, read with the model-only unpickler."""
-    with _collector_paused():
+    with _loaded_out_of_collection():
         entries = _ModelUnpickler(io.BytesIO(encoded)).load()
     if not isinstance(entries, dict):
         raise pickle.UnpicklingError("encoded cache entries are not a dict")
