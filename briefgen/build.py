@@ -171,7 +171,7 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         jobs: list[FileJob] = []
         feed, sitemap = feeds.jobs(site, paths)
         for group, key, job in (("feeds", key_of([all_briefings_key(site), *sorted(paths)]), feed),
-                                ("sitemap", feeds.sitemap_key(site, paths), sitemap)):
+                                ("sitemap", key_of(feeds.sitemap_shows(site, paths)), sitemap)):
             kept = page_store.reuse_group(options.out_dir, group, key) if page_store else None
             if kept is not None:
                 kept_files.update(kept)

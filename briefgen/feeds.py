@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -63,12 +62,12 @@ def jobs(site: Site, output: Iterable[str],
     return [feed, sitemap]
 
 
-def sitemap_key(site: Site, output: Iterable[str]) -> str:
-    """What the sitemap and robots.txt show besides the config: the pages and their dates."""
-    digest = hashlib.blake2b(digest_size=12)
-    digest.update("\0".join(html_pages(output)).encode())
-    digest.update("\0".join(f"{b.slug}:{last_change(b)}" for b in site.briefings).encode())
-    return digest.hexdigest()
+def sitemap_shows(site: Site, output: Iterable[str]) -> list[str]:
+    """What the sitemap and robots.txt show besides the config: the pages and their dates.
+
+    The parts of the sitemap's key (the build hashes them with its other keys).
+    """
+    return [*html_pages(output), *(f"{b.slug}:{last_change(b)}" for b in site.briefings)]
 
 
 def absolute_url(config: SiteConfig, path: str = "") -> str:

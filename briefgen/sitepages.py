@@ -32,7 +32,7 @@ from briefgen.dashboard import (
 from briefgen.indexes import DIGEST_RANGE, EventRef, Incident, Indexes, Place, Tag
 from briefgen.model import Actor, Briefing, Site
 from briefgen.parallel import render_all
-from briefgen.render import Context, Page, key_of, registry_key
+from briefgen.render import Context, Page, all_briefings_key, key_of, registry_key
 
 __all__ = ["Sections", "Snippets", "home_page", "listed_briefings", "site_pages"]
 
@@ -232,10 +232,6 @@ class Snippets:
             html = Markup(macro(row, children_killed, children_injured))
             self._incidents[key] = html
         return html
-
-
-def _fingerprints(briefings: Iterable[Briefing]) -> list[str]:
-    return [f"{b.slug}:{b.fingerprint}" for b in briefings]
 
 
 _slug = attrgetter("slug")
@@ -539,7 +535,7 @@ def home_page(site: Site, indexes: Indexes) -> Page:
 
     It shows ``home_entries`` briefings; the archive lists every one.
     """
-    key = key_of(["home", registry_key(site), *_fingerprints(site.briefings)])
+    key = key_of(["home", registry_key(site), all_briefings_key(site)])
     limit = site.config.home_entries or len(site.briefings)
     return Page("index.html", "index.html", key, lambda: {
         "briefings": site.briefings[:limit],
