@@ -8,6 +8,7 @@ template error or a crash leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import time
@@ -21,6 +22,7 @@ import jinja2
 
 from briefgen import exports, feeds, parallel
 from briefgen.buildcheck import BuildOptions, BuildReport, Check, Timings, check_build
+from briefgen.collector import kept_out_of_sight
 from briefgen.diskcache import DiskCache, KeptFile, PageStore, kept_pages
 from briefgen.errors import BuildError
 from briefgen.indexes import Chronicle, Indexes, chronicle, derive
@@ -114,8 +116,8 @@ def _out_of_collector_sight(active: bool) -> Iterator[Callable[[], None]]:
     of it again and again while the indexes and pages are made (half of the
     time to derive the indexes of a large site). Yields the function to
     call once the model is loaded: what exists then is frozen until the
-    block ends, failed or not, as is what the cache files load meanwhile
-    (they freeze what they read, see ``diskcache._loaded_out_of_collection``).
+    block ends, failed or not, as is what the cache files load meanwhile and
+    the indexes derive makes (both run in :func:`collector.kept_out_of_sight`).
     """
     if not active:
         yield lambda: None
@@ -195,7 +197,9 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
     with parallel.started(data_jobs, partial(run_job, stager=stager if cache is None else None),
                           options.workers,
                           fork=len(site.briefings) >= parallel.MIN_PARALLEL) as data_results:
-        with timings.stage("derive"):
+        # A one-off build keeps the indexes to its end too (see _out_of_collector_sight).
+        with timings.stage("derive"), (kept_out_of_sight() if cache is None
+                                       else contextlib.nullcontext()):
             indexes = derive(site)
         derived[:] = [indexes]
 

@@ -14,20 +14,19 @@ classes, so a cache file planted in a repository cannot run code (the
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import io
 import logging
 import os
 import pickle
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from briefgen import __version__
+from briefgen.collector import kept_out_of_sight
 from briefgen.writer import Signature
 
 log = logging.getLogger(__name__)
@@ -97,7 +96,7 @@ def load_entries(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
         return {}
 
     try:
-        with path.open("rb") as stream, _loaded_out_of_collection():
+        with path.open("rb") as stream, kept_out_of_sight():
             header = _ModelUnpickler(stream).load()
             if header != format_marker():
                 # Every file of the folder says the same after an upgrade: name the folder.
@@ -109,30 +108,6 @@ def load_entries(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
     if not isinstance(entries, dict):
         return ignore("corrupt", path, "unexpected content")
     return entries
-
-
-@contextlib.contextmanager
-def _loaded_out_of_collection() -> Iterator[None]:
-    """No garbage collection while a cache file is unpickled, nor later over what it made.
-
-    Unpickling makes hundreds of thousands of objects and no garbage, but
-    each batch of new objects sets off a collection, and the full ones scan
-    everything made so far. Pausing the collector is not enough: the objects
-    made meanwhile still count as new, and the first allocation after it
-    resumes collects them all (a third of the time to read a large site's
-    cache, one file after another). Only a one-off build reads these files,
-    and it keeps what they hold to its end, so the objects are moved out of
-    the collector's sight (:func:`gc.freeze`) before it resumes; the build
-    gives them back when it is done (``build.render``).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 class BatchWriter:
@@ -212,7 +187,7 @@ def load_batches(path: Path, warned: set[str] | None = None) -> tuple[Any, dict[
         return None, {}
     entries: dict[Any, Any] = {}
     try:
-        with path.open("rb") as stream, _loaded_out_of_collection():
+        with path.open("rb") as stream, kept_out_of_sight():
             marker = _ModelUnpickler(stream).load()
             if marker != format_marker():
                 _warn_once(warned, "foreign", path.parent,
@@ -328,7 +303,7 @@ def encode_entries(entries: MutableMapping[Any, Any]) -> bytes:
 
 def decode_entries(encoded: bytes) -> dict[Any, Any]:
     """Entries :func:`encode_entries` made, read with the model-only unpickler."""
-    with _loaded_out_of_collection():
+    with kept_out_of_sight():
         entries = _ModelUnpickler(io.BytesIO(encoded)).load()
     if not isinstance(entries, dict):
         raise pickle.UnpicklingError("encoded cache entries are not a dict")
