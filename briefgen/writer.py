@@ -15,7 +15,6 @@ leave a mix of two builds; only a killed process or a power cut could.
 from __future__ import annotations
 
 import contextlib
-import filecmp
 import os
 import shutil
 import signal
@@ -81,11 +80,23 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
+_COMPARED = 1 << 20
+"""Bytes read at a time when comparing files: filecmp's 8 KiB took twice as long
+on the data files of a large site (100 MB compared after every edit)."""
+
+
 def _same_file(path: Path, staged: StagedFile) -> bool:
     try:
         if path.stat().st_size != staged.size:
             return False
-        return filecmp.cmp(path, staged.location, shallow=False)
+        with open(path, "rb", buffering=0) as ours, \
+                open(staged.location, "rb", buffering=0) as theirs:
+            while True:
+                chunk = ours.read(_COMPARED)
+                if chunk != theirs.read(_COMPARED):
+                    return False
+                if not chunk:
+                    return True
     except OSError:
         return False
 

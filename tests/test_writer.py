@@ -123,3 +123,18 @@ def test_a_staged_site_that_cannot_be_renamed_is_synced_file_by_file(
         result = write_site(output, out, stager=stager)
     assert tree(out) == {"a/b.html": b"b", "index.html": b"home"}
     assert result.signatures == output_signatures(out)
+
+
+def test_a_staged_file_is_written_only_when_its_bytes_differ(tmp_path: Path) -> None:
+    # Larger than one read of the comparison, equal in size, differing past the first read.
+    size = (1 << 20) * 2 + 17
+    first = b"x" * size
+    later = first[:-5] + b"yyyyy"
+    out = tmp_path / "out"
+    for n, (content, written) in enumerate([(first, 1), (first, 0), (later, 1), (later, 0)]):
+        staging = tmp_path / f"staging{n}"
+        staging.mkdir()
+        result = write_site({"data/big.json": Stager(staging).stage("data/big.json", content)},
+                            out)
+        assert (result.written, result.unchanged) == (written, 1 - written)
+        assert (out / "data/big.json").read_bytes() == content
