@@ -755,11 +755,12 @@ def test_a_build_with_nothing_to_do_imports_none_of_the_renderer(
     """The check runs before Jinja, Markdown and YAML are imported, which cost most of it."""
     scratch_site.build_ok()
     heavy = ["jinja2", "markdown", "yaml", "briefgen.build", "briefgen.loader"]
+    # The command group, not the console entry point, which ends the process.
     program = (
-        "import runpy, sys\n"
-        f"sys.argv = ['briefgen', 'build', '--site', {str(scratch_site.root)!r}]\n"
+        "import sys\n"
+        "from briefgen.cli import cli\n"
         "try:\n"
-        "    runpy.run_module('briefgen', run_name='__main__')\n"
+        f"    cli(['build', '--site', {str(scratch_site.root)!r}], prog_name='briefgen')\n"
         "except SystemExit:\n"
         "    pass\n"
         f"print([name for name in {heavy!r} if name in sys.modules])\n"
@@ -775,3 +776,22 @@ def test_a_build_with_nothing_to_do_imports_none_of_the_renderer(
     scratch_site.write(BRIEFING_PATH, BRIEFING.replace("First briefing", "Edited briefing"))
     edited = run()
     assert "0 files written" not in edited[0] and edited[-1] == repr(heavy)
+
+
+def test_the_command_ends_with_its_whole_output_and_status(scratch_site: ScratchSite) -> None:
+    """``briefgen`` ends its process at once when done: nothing it says may be lost."""
+    def command(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "briefgen", *args,
+                               "--site", str(scratch_site.root)],
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    built = command("build", "--timings")
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("Built 1 briefing into ")
+    assert built.stdout.rstrip().splitlines()[-1].lstrip().startswith("write")
+    scratch_site.write(BRIEFING_PATH, BRIEFING.replace("date: ", "date: not-a-date # ", 1))
+    failed = command("build")
+    assert failed.returncode == 1
+    assert BRIEFING_PATH in failed.stderr and failed.stdout == ""
+    unknown = command("no-such-command")
+    assert unknown.returncode == 2 and "No such command" in unknown.stderr
