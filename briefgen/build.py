@@ -208,10 +208,12 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
                 data_files.extend(data_results())
 
         def bodies_done(rest: Sequence[Page]) -> None:
-            data_done()  # its worker, which reads every record, is gone before the rest
             if not _bodies_shown_elsewhere(env):
                 _drop_bodies(site)
             if len(rest) >= parallel.MIN_PARALLEL_PAGES:  # when workers are forked for them
+                # The data's worker, which reads every record, is gone before
+                # they are; a few pages are rendered here while it works on.
+                data_done()
                 _share_items(snippets, indexes, env, options.workers)
 
         try:
