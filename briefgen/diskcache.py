@@ -213,8 +213,13 @@ edit rewrites one small file, not the cache of the whole site."""
 
 def shard_of(key: tuple[Any, ...]) -> int:
     """The shard of a cache key, by the briefing's path (its first part)."""
-    digest = hashlib.blake2b(str(key[0]).encode(), digest_size=2).digest()
-    return int.from_bytes(digest, "big") % SHARDS
+    return _path_number(str(key[0])) % SHARDS
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _path_number(path: str) -> int:
+    # Cached: a build asks for each of its briefings' shards up to three times.
+    return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=2).digest(), "big")
 
 
 @dataclass(slots=True)

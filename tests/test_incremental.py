@@ -264,10 +264,10 @@ def test_the_first_phase_reads_only_the_saved_briefing(
     read: list[str] = []
     real_read = loader._read_briefing
 
-    def spy(site_dir: Path, rel_path: Path, cache: BriefingCache | None,
+    def spy(site_dir: Path, rel: str, cache: BriefingCache | None,
             digests: Mapping[str, str] | None = None) -> tuple[bytes | None, str]:
-        read.append(rel_path.as_posix())
-        return real_read(site_dir, rel_path, cache, digests)
+        read.append(rel)
+        return real_read(site_dir, rel, cache, digests)
 
     def first_phase_done(written: list[str], ms: float) -> None:
         quick.append(written)
