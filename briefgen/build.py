@@ -12,7 +12,7 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -46,7 +46,7 @@ from briefgen.sitepages import Sections, Snippets, home_page, listed_briefings, 
 from briefgen.staging import Stager, staged_beside
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
 from briefgen.uptodate import record_build
-from briefgen.writer import list_output, write_site
+from briefgen.writer import Listing, Signature, list_output, write_site
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ def render(
     page_store: PageStore | None = None,
     stager: Stager | None = None,
     digests: dict[str, str] | None = None,
+    listed: Callable[[], Mapping[str, Signature] | None] = lambda: None,
 ) -> tuple[Site, Output]:
     """Load and render the site; raises :class:`BuildError` on any content error.
 
@@ -86,6 +87,8 @@ def render(
     go to its staging folder as they are made and the output names them.
     ``digests`` are the up-to-date check's fingerprints of the sources; the
     loader adds those of the briefings it read (see ``Inputs.completed``).
+    ``listed`` gives the output folder's files and their signatures when the
+    build lists them, for the page store to check kept pages against.
     """
     timings = timings or Timings()
     warned = page_store.warned if page_store is not None else None
@@ -105,7 +108,8 @@ def render(
                 if store is not None:
                     store.save()
         keep_loaded()
-        return _render_loaded(options, site, cache, timings, page_store, stager, store, warned)
+        return _render_loaded(options, site, cache, timings, page_store, stager, store, warned,
+                              listed)
 
 
 @contextmanager
@@ -130,22 +134,25 @@ def _out_of_collector_sight(active: bool) -> Iterator[Callable[[], None]]:
 
 def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
                    timings: Timings, page_store: PageStore | None, stager: Stager | None,
-                   store: DiskCache | None, warned: set[str] | None) -> tuple[Site, Output]:
+                   store: DiskCache | None, warned: set[str] | None,
+                   listed: Callable[[], Mapping[str, Signature] | None],
+                   ) -> tuple[Site, Output]:
     """:func:`render` once the site is loaded."""
     dirs = template_dirs(options.site_dir)
     env = _environment(options, site, dirs, cache)
     reuse = None
+    signatures = listed() if page_store is not None else None
     if page_store is not None:
         page_store.activate(theme_key(dirs, site.config))
         out_dir = options.out_dir
 
         def reuse(page: Page) -> str | None:
-            return page_store.reuse(out_dir, page.path, page.key)
+            return page_store.reuse(out_dir, page.path, page.key, signatures)
 
     memo = cache.records if cache else None
     keys: dict[str, str] = {}
     data_key = key_of([all_briefings_key(site), registry_key(site)])
-    kept_data = (page_store.reuse_group(options.out_dir, "data", data_key)
+    kept_data = (page_store.reuse_group(options.out_dir, "data", data_key, signatures)
                  if page_store is not None else None)
     derived: list[Chronicle] = []
 
@@ -174,7 +181,8 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         feed, sitemap = feeds.jobs(site, paths)
         for group, key, job in (("feeds", key_of([all_briefings_key(site), *sorted(paths)]), feed),
                                 ("sitemap", key_of(feeds.sitemap_shows(site, paths)), sitemap)):
-            kept = page_store.reuse_group(options.out_dir, group, key) if page_store else None
+            kept = (page_store.reuse_group(options.out_dir, group, key, signatures)
+                    if page_store else None)
             if kept is not None:
                 kept_files.update(kept)
                 _record_group(group, key, tuple(kept), page_store, keys)
@@ -369,17 +377,25 @@ def build_site(
         listing = staging.enter_context(parallel.started(
             [options.out_dir], list_output, options.workers,
             fork=len(inputs.order) >= parallel.MIN_PARALLEL and options.out_dir.is_dir()))
+        received: list[Listing | None] = []
+
+        def listed() -> Listing | None:
+            """The output folder's listing, received once (None while there is no folder)."""
+            if not received:
+                received.append(listing()[0] if options.out_dir.is_dir() else None)
+            return received[0]
+
         # The up-to-date check has just hashed the sources it read; the
         # loader reads only the files it must parse, and adds their hashes.
         digests = inputs.digests()
-        site, output = render(options, cache, timings, progress, page_store, stager, digests)
+        site, output = render(options, cache, timings, progress, page_store, stager, digests,
+                              lambda: (found[0] if (found := listed()) is not None else None))
         with timings.stage("write"):
             # A kept file's signature was checked when the page store reused it.
             kept = ({path: page_store.stored[path][1] for path, content in output.items()
                      if isinstance(content, KeptFile)} if page_store is not None else {})
-            listed = listing()[0] if options.out_dir.is_dir() else None
             result = write_site(output, options.out_dir, known_unchanged=kept, stager=stager,
-                                listing=listed)
+                                listing=listed())
             if page_store is not None:
                 page_store.commit(result.signatures)
                 record_build(options.site_dir, result.signatures, inputs.completed(digests),

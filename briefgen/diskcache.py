@@ -399,12 +399,14 @@ class PageStore:
         self.stored = pages if isinstance(pages, dict) else {}
         self.stored_groups = groups if isinstance(groups, dict) else {}
 
-    def reuse_group(self, out_dir: Path, group: str, key: str) -> dict[str, KeptFile] | None:
-        """Every file of ``group`` as kept, or ``None`` if any must be made anew."""
+    def reuse_group(self, out_dir: Path, group: str, key: str,
+                    listed: Mapping[str, Signature] | None = None,
+                    ) -> dict[str, KeptFile] | None:
+        """Every file of ``group`` as kept, or ``None`` if one must be made (see :meth:`reuse`)."""
         known = self.stored_groups.get(group)
         if known is None or known[0] != key or not known[1]:
             return None
-        kept = {path: self.reuse(out_dir, path, key) for path in known[1]}
+        kept = {path: self.reuse(out_dir, path, key, listed) for path in known[1]}
         if any(value is None for value in kept.values()):
             return None
         return {path: value for path, value in kept.items() if value is not None}
@@ -413,11 +415,19 @@ class PageStore:
         """(path, page key) of each page of ``group`` in the last build, if it had ``key`` then."""
         return kept_pages(self.stored_groups.get(group), key, self.stored)
 
-    def reuse(self, out_dir: Path, output_path: str, key: str) -> KeptFile | None:
-        """A :class:`KeptFile` when the file at ``output_path`` is what ``key`` would give."""
+    def reuse(self, out_dir: Path, output_path: str, key: str,
+              listed: Mapping[str, Signature] | None = None) -> KeptFile | None:
+        """A :class:`KeptFile` when the file at ``output_path`` is what ``key`` would give.
+
+        ``listed`` holds the signatures of the files in ``out_dir`` when the
+        build listed them already (``writer.list_output``); each file is
+        looked at otherwise.
+        """
         known = self.stored.get(output_path)
         if known is None or known[0] != key:
             return None
+        if listed is not None:
+            return KeptFile() if listed.get(output_path) == known[1] else None
         try:  # os.stat on a string: this runs for every page of every build
             st = os.stat(f"{out_dir}/{output_path}")
         except OSError:

@@ -418,12 +418,18 @@ def test_a_large_site_lists_its_output_folder_in_another_process_and_syncs_it_ex
     stray = out / "briefings" / "stray" / "notes.txt"
     stray.parent.mkdir()
     stray.write_text("not the site's")
+    # A kept page edited by hand: its signature in the listing no longer
+    # matches the page store's, so it is made again.
+    touched = out / "briefings" / briefing_file(corpus, 4).stem / "index.html"
+    touched.write_text(touched.read_text(encoding="utf-8") + "<!-- edited -->",
+                       encoding="utf-8")
     victim.unlink()
     edit_summary(corpus, 2)
     assert not listed_by.exists()  # the first build had no folder to list
     build(corpus, out)
     assert int(listed_by.read_text()) != os.getpid()
     assert not stale.parent.exists() and not stray.parent.exists()
+    assert "<!-- edited -->" not in touched.read_text(encoding="utf-8")
     assert tree(out) == clean_build(corpus, tmp_path / "clean")
 
 
