@@ -400,5 +400,6 @@ def build_site(
                 page_store.commit(result.signatures)
                 record_build(options.site_dir, result.signatures, inputs.completed(digests),
                              len(site.briefings))
+    parallel.reap_workers()
     return BuildReport(len(site.briefings), len(output), result,
                        time.perf_counter() - check.started, timings)

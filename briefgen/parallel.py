@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
+from multiprocessing import active_children, get_all_start_methods, get_context
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -284,15 +284,15 @@ def _workers(items: Sequence[T], render: Callable[[T], R], firsts: Iterable[int]
     results (this process failed first: their items are not needed) are
     stopped. One that delivered them is left to end by itself: the system
     takes a forked copy of a large model apart in 50-70 ms, which the build
-    need not wait for (the process is reaped later, or by the system when
-    the build's process ends).
+    need not wait for then (:func:`reap_workers` waits for it at the end).
     """
     context = get_context("fork")
     children: list[Child] = []
     try:
         for first in firsts:
             receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_render_share, args=(items, render, first, step, send))
+            child = context.Process(target=_render_share, args=(items, render, first, step, send),
+                                    name=WORKER_NAME)
             child.start()
             send.close()
             children.append(Child(child, receive))
@@ -320,6 +320,22 @@ def _completed(items: Sequence[T], render: Callable[[T], R],
                results: list[R | None]) -> list[R]:
     """The results, with the items no worker rendered rendered here (raising their errors)."""
     return [render(items[i]) if done is None else done for i, done in enumerate(results)]
+
+
+WORKER_NAME = "briefgen-worker"
+"""The name of the processes :func:`_workers` forks, which :func:`reap_workers` waits for."""
+
+
+def reap_workers() -> None:
+    """Wait for the workers left to end by themselves (see :func:`_workers`).
+
+    Called when the build is done, by when they are gone: each is then
+    accounted for (its CPU time counts in this process's children's) and
+    none outlives the build. Other child processes are not waited for.
+    """
+    for process in active_children():
+        if process.name == WORKER_NAME:
+            process.join()
 
 
 def release_free_memory() -> None:

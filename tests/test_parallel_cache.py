@@ -138,11 +138,13 @@ def _pid_of(item: int) -> tuple[int, int]:
 
 
 def test_started_work_runs_in_a_worker_meanwhile_and_fails_properly() -> None:
-
     with parallel.started([1, 2, 3], _pid_of, workers=2) as results:
         found = results()
     assert [item for item, _ in found] == [1, 2, 3]
     assert {pid for _, pid in found} != {os.getpid()}
+    # The worker, left to end by itself, is waited for when the build is done.
+    parallel.reap_workers()
+    assert multiprocessing.active_children() == []
     # Without forking (one worker) the items are made here, when asked for.
     with parallel.started([1, 2], _pid_of, workers=1) as results:
         assert {pid for _, pid in results()} == {os.getpid()}
