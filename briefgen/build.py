@@ -12,7 +12,7 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -46,7 +46,7 @@ from briefgen.sitepages import Sections, Snippets, home_page, listed_briefings, 
 from briefgen.staging import Stager, staged_beside
 from briefgen.templating import make_environment, template_dirs, template_error, theme_key
 from briefgen.uptodate import record_build
-from briefgen.writer import Listing, Signature, list_output, write_site
+from briefgen.writer import Listing, list_output, write_site
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def render(
     page_store: PageStore | None = None,
     stager: Stager | None = None,
     digests: dict[str, str] | None = None,
-    listed: Callable[[], Mapping[str, Signature] | None] = lambda: None,
+    listed: Callable[[], Listing | None] = lambda: None,
 ) -> tuple[Site, Output]:
     """Load and render the site; raises :class:`BuildError` on any content error.
 
@@ -87,8 +87,8 @@ def render(
     go to its staging folder as they are made and the output names them.
     ``digests`` are the up-to-date check's fingerprints of the sources; the
     loader adds those of the briefings it read (see ``Inputs.completed``).
-    ``listed`` gives the output folder's files and their signatures when the
-    build lists them, for the page store to check kept pages against.
+    ``listed`` gives the output folder's listing when the build takes one
+    (``writer.list_output``): the page store checks kept pages against it.
     """
     timings = timings or Timings()
     warned = page_store.warned if page_store is not None else None
@@ -135,13 +135,14 @@ def _out_of_collector_sight(active: bool) -> Iterator[Callable[[], None]]:
 def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
                    timings: Timings, page_store: PageStore | None, stager: Stager | None,
                    store: DiskCache | None, warned: set[str] | None,
-                   listed: Callable[[], Mapping[str, Signature] | None],
+                   listed: Callable[[], Listing | None],
                    ) -> tuple[Site, Output]:
     """:func:`render` once the site is loaded."""
     dirs = template_dirs(options.site_dir)
     env = _environment(options, site, dirs, cache)
     reuse = None
-    signatures = listed() if page_store is not None else None
+    listing = listed() if page_store is not None else None
+    signatures = listing[0] if listing is not None else None
     if page_store is not None:
         page_store.activate(theme_key(dirs, site.config))
         out_dir = options.out_dir
@@ -389,7 +390,7 @@ def build_site(
         # loader reads only the files it must parse, and adds their hashes.
         digests = inputs.digests()
         site, output = render(options, cache, timings, progress, page_store, stager, digests,
-                              lambda: (found[0] if (found := listed()) is not None else None))
+                              listed)
         with timings.stage("write"):
             # A kept file's signature was checked when the page store reused it.
             kept = ({path: page_store.stored[path][1] for path, content in output.items()

@@ -226,8 +226,8 @@ def main() -> None:
 
     Once a command is done and its output flushed, all that is left is to
     free memory the system takes back anyway: after a build of a large site
-    the interpreter freed its modules and caches object by object, a tenth
-    of a second of every build. Only this entry point ends so; the command
+    the interpreter freed its modules and caches object by object (60-80 ms
+    after one edit of 10,000 briefings). Only this entry point ends so; the command
     group (``cli``, which the tests call) returns as usual, and an error
     that is not briefgen's own still ends with its traceback.
     """
