@@ -276,7 +276,7 @@ def _by_name(groups: dict[str, tuple[str, list[V]]]) -> list[str]:
     return sorted(groups, key=lambda slug: (groups[slug][0].casefold(), slug))
 
 
-def _places(oldest_first: list[Briefing], place_events: dict[str, list[EventRef]],
+def _places(oldest_first: list[Briefing], events: tuple[EventRef, ...],
             incidents: tuple[Incident, ...], numbers: dict[str, int]) -> dict[str, Place]:
     """Every place by slug, sorted by name, named as first met (oldest briefing first).
 
@@ -286,7 +286,8 @@ def _places(oldest_first: list[Briefing], place_events: dict[str, list[EventRef]
     groups = _named_groups(
         (name, b) for b in oldest_first
         for name in [*(e.place for e in b.chronology), *(r.place for r in b.casualties)])
-    # Incident lists keep their index order (newest first).
+    # Event and incident lists keep their index order (newest first).
+    place_events = _named_groups((ref.entry.place, ref) for ref in events)
     place_incidents = _named_groups((i.latest.record.place, i) for i in incidents)
     places: dict[str, Place] = {}
     for slug in _by_name(groups):
@@ -294,48 +295,9 @@ def _places(oldest_first: list[Briefing], place_events: dict[str, list[EventRef]
         found = tuple(place_incidents[slug][1]) if slug in place_incidents else ()
         places[slug] = Place(
             slug=slug, name=groups[slug][0], briefings=briefings,
-            events=tuple(place_events.get(slug, ())),
+            events=tuple(place_events[slug][1]) if slug in place_events else (),
             incidents=found, digest=(digest + sum(i.digest for i in found)) % DIGEST_RANGE)
     return places
-
-
-def _events_by_group(events: tuple[EventRef, ...], tag_slugs: dict[str, set[str]],
-                     ) -> tuple[dict[str, list[EventRef]], dict[str, list[EventRef]],
-                                dict[str, list[EventRef]]]:
-    """Each event under its place's slug, its briefing's tags and its actors, in index order.
-
-    One pass for all three: 75,000 events on a large site. A place's and a
-    briefing's lists are looked up once per spelling and per briefing.
-    """
-    by_place: dict[str, list[EventRef]] = {}
-    by_tag: dict[str, list[EventRef]] = {}
-    by_actor: dict[str, list[EventRef]] = {}
-    place_list: dict[str, list[EventRef] | None] = {}
-    tag_lists: dict[str, list[list[EventRef]]] = {}
-    for ref in events:
-        entry = ref.entry
-        name = entry.place
-        try:
-            into = place_list[name]
-        except KeyError:
-            into = place_list[name] = (by_place.setdefault(slugify(name), [])
-                                       if name.strip() else None)
-        if into is not None:
-            into.append(ref)
-        slug = ref.briefing.slug
-        try:
-            lists = tag_lists[slug]
-        except KeyError:
-            lists = tag_lists[slug] = [by_tag.setdefault(tag, []) for tag in tag_slugs[slug]]
-        for into_tag in lists:
-            into_tag.append(ref)
-        actors = entry.actors
-        for actor_id in actors if len(actors) < 2 else dict.fromkeys(actors):
-            try:
-                by_actor[actor_id].append(ref)
-            except KeyError:
-                by_actor[actor_id] = [ref]
-    return by_place, by_tag, by_actor
 
 
 def chronicle(site: Site) -> Chronicle:
@@ -364,15 +326,18 @@ def _events_and_incidents(site: Site) -> tuple[list[Briefing], dict[str, int],
 def derive(site: Site) -> Indexes:
     """Compute every cross-briefing index in one pass over the site."""
     oldest_first, numbers, events, incidents = _events_and_incidents(site)
-    tag_slugs = {b.slug: {slugify(t) for t in b.tags if t.strip()} for b in site.briefings}
-    place_events, tag_events, actor_events = _events_by_group(events, tag_slugs)
 
-    places = _places(oldest_first, place_events, incidents, numbers)
+    places = _places(oldest_first, events, incidents, numbers)
 
     tag_groups = _named_groups((tag, b) for b in oldest_first for tag in b.tags)
+    slugs_of = {b.slug: {slugify(t) for t in b.tags if t.strip()} for b in site.briefings}
+    tag_events: dict[str, list[EventRef]] = {}
+    for ref in events:
+        for slug in slugs_of[ref.briefing.slug]:
+            tag_events.setdefault(slug, []).append(ref)
     tag_incidents: dict[str, list[Incident]] = {}
     for incident in incidents:
-        for slug in {s for b in incident.briefings for s in tag_slugs[b.slug]}:
+        for slug in {s for b in incident.briefings for s in slugs_of[b.slug]}:
             tag_incidents.setdefault(slug, []).append(incident)
     tags: dict[str, Tag] = {}
     for slug in _by_name(tag_groups):
@@ -383,16 +348,16 @@ def derive(site: Site) -> Indexes:
 
     actor_briefings: dict[str, list[Briefing]] = {actor_id: [] for actor_id in site.actors}
     for b in oldest_first:
-        # Briefing.actor_ids, without building a frozenset for each briefing.
-        named = {a.id for a in b.actors if a.id}
-        for entry in b.chronology:
-            named.update(entry.actors)
-        for actor_id in named:
+        for actor_id in b.actor_ids:
             actor_briefings.setdefault(actor_id, []).append(b)
+    actor_events: dict[str, list[EventRef]] = {actor_id: [] for actor_id in site.actors}
+    for ref in events:
+        for actor_id in dict.fromkeys(ref.entry.actors):
+            actor_events.setdefault(actor_id, []).append(ref)
     actors: dict[str, ActorIndex] = {}
     for actor_id, actor in site.actors.items():
         briefings, digest = _newest_first(actor_briefings[actor_id], numbers)
-        actors[actor_id] = ActorIndex(actor, briefings, tuple(actor_events.get(actor_id, ())),
+        actors[actor_id] = ActorIndex(actor, briefings, tuple(actor_events[actor_id]),
                                       digest % DIGEST_RANGE)
     return Indexes(events=events, actors=actors, places=places, tags=tags, incidents=incidents,
                    numbers=numbers)
