@@ -23,6 +23,7 @@ import jinja2
 from briefgen import exports, feeds, parallel
 from briefgen.buildcheck import BuildOptions, BuildReport, Check, Timings, check_build
 from briefgen.collector import kept_out_of_sight
+from briefgen.datakeys import current_digests
 from briefgen.diskcache import DiskCache, KeptFile, PageStore, kept_pages
 from briefgen.errors import BuildError
 from briefgen.indexes import Chronicle, Indexes, chronicle, derive
@@ -152,9 +153,19 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
 
     memo = cache.records if cache else None
     keys: dict[str, str] = {}
-    data_key = key_of([all_briefings_key(site), registry_key(site)])
-    kept_data = (page_store.reuse_group(options.out_dir, "data", data_key, signatures)
-                 if page_store is not None else None)
+    records_key = key_of([registry_key(site), repr(site.config)])
+    data_keys: dict[str, str | None] = dict.fromkeys(exports.DATA_FILES)
+    """Each data file job's key, while known; None until its job stored the digests."""
+    kept_data: Output = {}
+    if page_store is not None and store is not None:
+        for name in exports.DATA_FILES:
+            data_keys[name] = key = _data_key(name, site, store.folder, records_key, warned)
+            kept = (page_store.reuse_group(options.out_dir, DATA + name, key, signatures)
+                    if key is not None else None)
+            if key is not None and kept is not None:
+                kept_data.update(kept)
+                _record_group(DATA + name, key, tuple(kept), page_store, keys)
+                del data_keys[name]
     derived: list[Chronicle] = []
 
     def data_indexes() -> Chronicle:
@@ -163,11 +174,9 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
             derived.append(chronicle(site))
         return derived[0]
 
-    data_jobs: Sequence[FileJob] = () if kept_data is not None else exports.jobs(
-        site, data_indexes, memo, key_of([registry_key(site), repr(site.config)]),
-        kept=store.folder if store is not None else None, warned=warned)
-    if kept_data is not None:
-        _record_group("data", data_key, tuple(kept_data), page_store, keys)
+    data_jobs: Sequence[FileJob] = exports.jobs(
+        site, data_indexes, memo, records_key, kept=store.folder if store is not None else None,
+        warned=warned, names=list(data_keys)) if data_keys else ()
     site_wide_made: list[tuple[str, str]] = []
     """The group and key of each site-wide job run, in the order of the render's jobs."""
 
@@ -177,7 +186,7 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         The sitemap, tens of thousands of URLs, has a key of its own: most
         edits change neither the pages nor their dates.
         """
-        kept_files: Output = dict(kept_data or {})
+        kept_files: Output = dict(kept_data)
         jobs: list[FileJob] = []
         feed, sitemap = feeds.jobs(site, paths)
         for group, key, job in (("feeds", key_of([all_briefings_key(site), *sorted(paths)]), feed),
@@ -240,10 +249,12 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
     if data_jobs:
         if memo is not None:
             memo.finish()
-        for files in data_files:
+        for (name, key), files in zip(data_keys.items(), data_files, strict=True):
             output.update(files)
-        _record_group("data", data_key, tuple(path for files in data_files for path in files),
-                      page_store, keys)
+            if page_store is not None and store is not None and key is None:
+                # Worked out from the digests the job has just stored.
+                key = _data_key(name, site, store.folder, records_key, warned)
+            _record_group(DATA + name, key or "", tuple(files), page_store, keys)
     for (group, key), paths in zip(site_wide_made, stats.made, strict=True):
         _record_group(group, key, paths, page_store, keys)
     keys.update(stats.keys)
@@ -254,6 +265,26 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         # Kept like the site-wide groups, but each page keeps its own key.
         page_store.groups.update((SECTION + name, made) for name, made in sections.made.items())
     return site, output
+
+
+DATA = "data "
+"""Names a data file job's output among the page store's groups (see :func:`_data_key`)."""
+
+
+def _data_key(name: str, site: Site, folder: Path, records_key: str,
+              warned: set[str] | None) -> str | None:
+    """The key of the data files of job ``name``, from each briefing's records in them.
+
+    None when too many briefings lack a stored digest (see :mod:`briefgen.datakeys`).
+    """
+    parts = [name]
+    for records in exports.DATA_FILES[name]:
+        found = current_digests(folder, records, records_key, site.briefings,
+                                exports.briefing_records(records, site.config), warned)
+        if found is None:
+            return None
+        parts.append(found.key())
+    return key_of(parts)
 
 
 SECTION = "section "

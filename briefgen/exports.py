@@ -30,6 +30,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
+from briefgen.datakeys import Record, RecordDigests, records_digest
 from briefgen.dates import DateSpec
 from briefgen.diskcache import BatchWriter, append_batch, load_batches
 from briefgen.feeds import briefing_url
@@ -96,6 +97,9 @@ class RecordMemo:
     """On disk with records kept: the records this build made anew."""
     used_keys: list[RecordKey] = field(default_factory=list)
     """On disk with records kept: the key of every record this build used."""
+    collected: dict[str, list[Record]] | None = None
+    """The records of the briefings named by :meth:`collect`, by slug (see datakeys)."""
+    collecting: frozenset[str] = frozenset()
 
     @classmethod
     def open(cls, path: Path, site_key: str, warned: set[str] | None = None) -> RecordMemo:
@@ -111,6 +115,10 @@ class RecordMemo:
             self.site_key, self.lines = site_key, {}
         self.used = {}
 
+    def collect(self, slugs: Iterable[str]) -> None:
+        """Keep the records of these briefings as they are given, for their digests."""
+        self.collected, self.collecting = {}, frozenset(slugs)
+
     def texts(self, kind: str, items: Iterable[tuple[Briefing, int, T]],
               make: Callable[[T], str]) -> Iterator[str]:
         """The text of each (briefing, order, item): as kept, or made by ``make(item)``.
@@ -123,6 +131,7 @@ class RecordMemo:
         made = self.made if self.kept_file is not None else None
         used = self.used_keys.append if self.kept_file is not None else None
         written = self.writer.add if self.writer is not None else None
+        collected, collecting = self.collected, self.collecting
         for briefing, order, item in items:
             key = (kind, briefing.slug, briefing.fingerprint, order)
             found = lines(key)
@@ -137,6 +146,8 @@ class RecordMemo:
                 written(key, found)
             else:
                 self.used[key] = found
+            if collected is not None and briefing.slug in collecting:
+                collected.setdefault(briefing.slug, []).append((kind, order, found))
             yield found
 
     def finish(self) -> None:
@@ -205,8 +216,10 @@ def files(site: Site, indexes: Chronicle, memo: RecordMemo | None = None,
 
 def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None = None,
          site_key: str = "", kept: Path | None = None,
-         warned: set[str] | None = None) -> list[FileJob]:
+         warned: set[str] | None = None, names: Sequence[str] | None = None) -> list[FileJob]:
     """The files under ``data/`` as independent jobs, the longest first.
+
+    ``names`` picks some of the jobs, by their names in :data:`DATA_FILES`.
 
     Each job is a pure function of the model, so jobs can run in any process
     and order. ``indexes`` gives the events and incidents when a job first
@@ -230,9 +243,16 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
             yield memo
             return
         records = RecordMemo.open(kept / f"records-{name}.pickle", site_key, warned)
+        digests = RecordDigests.open(kept, name, site_key, warned)
+        unknown = digests.unknown(site.briefings)
+        records.collect(b.slug for b in unknown)
         try:
             yield records
             records.finish()
+            found = records.collected or {}
+            digests.update(site.briefings, {b.slug: records_digest(b, name, found.get(b.slug, ()))
+                                            for b in unknown})
+            digests.save()
         finally:
             records.close()
 
@@ -240,7 +260,8 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
               make: Callable[[T], str]) -> Iterator[str]:
         """The text ``make`` gives of each (briefing, order, item), or as kept.
 
-        Through the memo or the file's kept records (saved once all are given).
+        Through the memo or the file's kept records (saved once all are
+        given, with each briefing's digest: see :mod:`briefgen.datakeys`).
         """
         with records_for(name) as records:
             if records is None:
@@ -316,7 +337,38 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
 
     if memo is not None:
         memo.start(site_key)
-    return [chronology, timeline, briefings, casualties]
+    made = {"chronology": chronology, "timeline": timeline, "briefings": briefings,
+            "casualties": casualties}
+    return [made[name] for name in (DATA_FILES if names is None else names)]
+
+
+DATA_FILES: dict[str, tuple[str, ...]] = {
+    "chronology": ("chronology",), "timeline": ("timeline",), "briefings": ("briefings",),
+    "casualties": ("casualties", "casualties-csv"),
+}
+"""Each job of :func:`jobs` (its output group) and the records it keeps, by name."""
+
+
+def briefing_records(name: str, config: SiteConfig) -> Callable[[Briefing], list[Record]]:
+    """One briefing's records in the kept records ``name``, encoded as :func:`jobs` encodes them.
+
+    For the digests of briefings edited since a data file was made
+    (:func:`briefgen.datakeys.current_digests`); a test checks that they are
+    the records the file's job gives.
+    """
+    makers: dict[str, Callable[[Briefing], list[Record]]] = {
+        "chronology": lambda b: [("event", e.order, _encode(event_record(EventRef(b, e), config)))
+                                 for e in b.chronology],
+        "timeline": lambda b: [("timeline", e.order,
+                                _encode(timeline_event(EventRef(b, e), config)))
+                               for e in b.chronology],
+        "briefings": lambda b: [("briefing", 0, _encode(briefing_record(b, config)))],
+        "casualties": lambda b: [("report", r.order, _encode(report_data(Report(b, r), config)))
+                                 for r in b.casualties],
+        "casualties-csv": lambda b: [("csv", r.order, _csv_report(Report(b, r), config))
+                                     for r in b.casualties],
+    }
+    return makers[name]
 
 
 # Non-ASCII stays readable ("Kryvyi Rih", "Київ"); files are UTF-8. One

@@ -23,7 +23,8 @@ import pytest
 from conftest import REPO, invoke
 
 from briefgen import build as build_module
-from briefgen import diskcache, parallel, writer
+from briefgen import datakeys, diskcache, parallel, writer
+from briefgen.loader import load_site
 
 sys.path.insert(0, str(REPO / "bench"))
 from newsroom import briefing, make_registry, write_site
@@ -52,6 +53,13 @@ def edit_summary(site: Path, index: int) -> Path:
     """Change the summary of the ``index``-th briefing, as a writer would."""
     target = briefing_file(site, index)
     target.write_text(target.read_text().replace('summary: "', 'summary: "Edited. ', 1))
+    return target
+
+
+def edit_event(site: Path, index: int) -> Path:
+    """Change the words of the first chronology event of the ``index``-th briefing."""
+    target = briefing_file(site, index)
+    target.write_text(target.read_text().replace('    event: "', '    event: "Edited. ', 1))
     return target
 
 
@@ -245,7 +253,7 @@ def test_data_records_are_kept_per_file_and_follow_every_change(
     assert len(lines) == len(stored["chronology"]) + len(fresh)
     live, sizes = len(stored["chronology"]), []
     for step in range(1, 12):
-        edit_summary(corpus, step)  # new records for each event of the briefing
+        edit_event(corpus, step)  # new records for each event of the briefing
         build(corpus, out)
         sizes.append(len(diskcache.load_batches(kept / "records-chronology.pickle")[1]))
         assert (sizes[-1] - live) * 5 <= sizes[-1]
@@ -256,6 +264,88 @@ def test_data_records_are_kept_per_file_and_follow_every_change(
     assert tree(out) == clean_build_with(corpus, tmp_path / "clean-2",
                                          "--base-url", "https://mirror.example/")
     assert not list(kept.glob(".records-*"))  # no batches left half-written
+
+
+def _with_all_records(site: Path) -> Path:
+    """A briefing with timed events and casualty records of shared incidents."""
+    return next(path for path in sorted((site / "content" / "briefings").glob("*.md"))
+                if '    time: "' in (text := path.read_text()) and "    incident: " in text)
+
+
+def _next_minute(text: str) -> str:
+    hour, minute = re.search(r'    time: "(\d\d):(\d\d)"', text).groups()  # type: ignore[union-attr]
+    later = f'    time: "{hour}:{(int(minute) + 1) % 60:02d}"'
+    return re.sub(r'    time: "\d\d:\d\d"', later, text, count=1)
+
+
+DATA_EDITS = [
+    # (what changes, the edit, the data file jobs whose records it changes)
+    ("body", lambda text: text + "\nA paragraph added later.\n", set()),
+    ("summary", lambda text: text.replace('summary: "', 'summary: "Edited. ', 1), {"briefings"}),
+    ("event words", lambda text: text.replace('    event: "', '    event: "Edited. ', 1),
+     {"chronology", "timeline"}),
+    ("event time", _next_minute, {"chronology", "timeline"}),
+    ("a figure", lambda text: re.sub(r'    killed: "(\d+)"',
+                                     lambda m: f'    killed: "{int(m[1]) + 1}"', text, count=1),
+     {"casualties"}),
+    ("an incident id", lambda text: text.replace("    incident: ", "    incident: moved-", 1),
+     {"casualties"}),
+    ("the dateline", lambda text: re.sub(r"(?m)^date: \S+", "date: 2024-03-15", text, count=1),
+     {"chronology", "timeline", "briefings", "casualties"}),
+]
+
+
+def test_a_data_file_is_made_again_only_when_a_briefings_records_in_it_change(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    jobs = build_module.exports.jobs
+
+    def recording(*args, names=None, **kwargs):  # type: ignore[no-untyped-def]
+        made.extend(names if names is not None else build_module.exports.DATA_FILES)
+        return jobs(*args, names=names, **kwargs)
+
+    monkeypatch.setattr(build_module.exports, "jobs", recording)
+    out = tmp_path / "out"
+    build(corpus, out)
+    target = _with_all_records(corpus)
+    for step, (what, edit, changed) in enumerate(DATA_EDITS):
+        text = target.read_text()
+        assert edit(text) != text, what
+        target.write_text(edit(text))
+        made.clear()
+        build(corpus, out)
+        assert set(made) == changed, what
+        assert tree(out) == clean_build(corpus, tmp_path / f"clean-{step}"), what
+    # Without stored digests, a few are worked out from the records; beyond
+    # MOST_WORKED_OUT, the files are made again and their jobs store them all.
+    for forget, limit, expected in ((True, 100, set()),
+                                    (True, 0, set(build_module.exports.DATA_FILES)),
+                                    (False, datakeys.MOST_WORKED_OUT, set())):
+        monkeypatch.setattr(datakeys, "MOST_WORKED_OUT", limit)
+        for digests in (corpus / ".briefgen-cache").glob("digests-*.pickle"):
+            if forget:
+                digests.unlink()
+        target.write_text(DATA_EDITS[0][1](target.read_text()))
+        made.clear()
+        build(corpus, out)
+        assert set(made) == expected, (forget, limit)
+    assert tree(out) == clean_build(corpus, tmp_path / "clean-last")
+
+
+def test_a_briefings_records_worked_out_alone_are_those_its_data_files_hold(
+    corpus: Path, tmp_path: Path
+) -> None:
+    build(corpus, tmp_path / "out")
+    site = load_site(corpus)
+    for name in itertools.chain.from_iterable(build_module.exports.DATA_FILES.values()):
+        kept = diskcache.load_batches(corpus / ".briefgen-cache" / f"records-{name}.pickle")[1]
+        assert kept
+        records_of = build_module.exports.briefing_records(name, site.config)
+        for b in site.briefings:
+            held = sorted((kind, order, text) for (kind, slug, fingerprint, order), text
+                          in kept.items() if slug == b.slug and fingerprint == b.fingerprint)
+            assert sorted(records_of(b)) == held, (name, b.slug)
 
 
 def sections_worked_out(monkeypatch: pytest.MonkeyPatch) -> list[str]:
