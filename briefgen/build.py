@@ -12,7 +12,7 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,12 +23,12 @@ import jinja2
 from briefgen import exports, feeds, parallel
 from briefgen.buildcheck import BuildOptions, BuildReport, Check, Timings, check_build
 from briefgen.collector import kept_out_of_sight
-from briefgen.datakeys import current_digests
+from briefgen.datakeys import current_digests, members
 from briefgen.diskcache import DiskCache, KeptFile, PageStore, kept_pages
 from briefgen.errors import BuildError
 from briefgen.indexes import Chronicle, Indexes, chronicle, derive
 from briefgen.loader import BriefingCache, Progress, load_site, load_some
-from briefgen.model import Site
+from briefgen.model import Briefing, Site, SiteConfig
 from briefgen.parallel import release_free_memory
 from briefgen.render import (
     FileJob,
@@ -80,6 +80,7 @@ def render(
     stager: Stager | None = None,
     digests: dict[str, str] | None = None,
     listed: Callable[[], Listing | None] = lambda: None,
+    retained: list[object] | None = None,
 ) -> tuple[Site, Output]:
     """Load and render the site; raises :class:`BuildError` on any content error.
 
@@ -90,6 +91,7 @@ def render(
     loader adds those of the briefings it read (see ``Inputs.completed``).
     ``listed`` gives the output folder's listing when the build takes one
     (``writer.list_output``): the page store checks kept pages against it.
+    The indexes are added to ``retained`` (see ``BuildReport.retained``).
     """
     timings = timings or Timings()
     warned = page_store.warned if page_store is not None else None
@@ -110,7 +112,7 @@ def render(
                     store.save()
         keep_loaded()
         return _render_loaded(options, site, cache, timings, page_store, stager, store, warned,
-                              listed)
+                              listed, [] if retained is None else retained)
 
 
 @contextmanager
@@ -136,7 +138,7 @@ def _out_of_collector_sight(active: bool) -> Iterator[Callable[[], None]]:
 def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
                    timings: Timings, page_store: PageStore | None, stager: Stager | None,
                    store: DiskCache | None, warned: set[str] | None,
-                   listed: Callable[[], Listing | None],
+                   listed: Callable[[], Listing | None], retained: list[object],
                    ) -> tuple[Site, Output]:
     """:func:`render` once the site is loaded."""
     dirs = template_dirs(options.site_dir)
@@ -154,18 +156,6 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
     memo = cache.records if cache else None
     keys: dict[str, str] = {}
     records_key = key_of([registry_key(site), repr(site.config)])
-    data_keys: dict[str, str | None] = dict.fromkeys(exports.DATA_FILES)
-    """Each data file job's key, while known; None until its job stored the digests."""
-    kept_data: Output = {}
-    if page_store is not None and store is not None:
-        for name in exports.DATA_FILES:
-            data_keys[name] = key = _data_key(name, site, store.folder, records_key, warned)
-            kept = (page_store.reuse_group(options.out_dir, DATA + name, key, signatures)
-                    if key is not None else None)
-            if key is not None and kept is not None:
-                kept_data.update(kept)
-                _record_group(DATA + name, key, tuple(kept), page_store, keys)
-                del data_keys[name]
     derived: list[Chronicle] = []
 
     def data_indexes() -> Chronicle:
@@ -174,19 +164,43 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
             derived.append(chronicle(site))
         return derived[0]
 
-    data_jobs: Sequence[FileJob] = exports.jobs(
+    data_jobs = dict(zip(exports.DATA_FILES, exports.jobs(
         site, data_indexes, memo, records_key, kept=store.folder if store is not None else None,
-        warned=warned, names=list(data_keys)) if data_keys else ()
+        warned=warned), strict=True))
+    run_data_job = partial(run_job, stager=stager if cache is None else None)
+    briefings: list[Mapping[str, Briefing]] = []
+
+    def data_files_of(name: str) -> tuple[str, Output]:
+        """The files of data job ``name`` and their key: kept while it holds, else made.
+
+        In the data's worker where there is one: the keys are worked out
+        from five files of digests (see :func:`_data_key`).
+        """
+        if page_store is None or store is None:
+            return "", run_data_job(data_jobs[name])
+        if not briefings:
+            briefings.append(members(site.briefings))
+        key = _data_key(name, site.config, briefings[0], store.folder, records_key, warned)
+        if key is not None:
+            kept = page_store.reuse_group(options.out_dir, DATA + name, key, signatures)
+            if kept is not None:
+                kept_files: Output = dict(kept)
+                return key, kept_files
+        files = run_data_job(data_jobs[name])
+        if key is None:  # worked out from the digests the job has just stored
+            key = _data_key(name, site.config, briefings[0], store.folder, records_key, warned)
+        return key or "", files
+
     site_wide_made: list[tuple[str, str]] = []
     """The group and key of each site-wide job run, in the order of the render's jobs."""
 
     def site_wide(paths: list[str]) -> tuple[Output, list[FileJob]]:
-        """The feed and the sitemap, each kept while its key holds, else made; the data kept.
+        """The feed and the sitemap, each kept while its key holds, else made.
 
         The sitemap, tens of thousands of URLs, has a key of its own: most
         edits change neither the pages nor their dates.
         """
-        kept_files: Output = dict(kept_data)
+        kept_files: Output = {}
         jobs: list[FileJob] = []
         feed, sitemap = feeds.jobs(site, paths)
         for group, key, job in (("feeds", key_of([all_briefings_key(site), *sorted(paths)]), feed),
@@ -206,20 +220,20 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         sections = Sections(lambda name, key: page_store.previous_pages(SECTION + name, key))
     else:
         sections = Sections(cache.previous_pages) if cache is not None else Sections()
-    data_files: list[Output] = []
+    data_files: list[tuple[str, Output]] = []
 
     # The open data needs the model and the events and incidents alone: on
     # a large site its files are made by a worker of their own, which works
     # those out for itself while this process derives every index and lists
     # and renders the pages.
-    with parallel.started(data_jobs, partial(run_job, stager=stager if cache is None else None),
-                          options.workers,
+    with parallel.started(list(data_jobs), data_files_of, options.workers,
                           fork=len(site.briefings) >= parallel.MIN_PARALLEL) as data_results:
         # A one-off build keeps the indexes to its end too (see _out_of_collector_sight).
         with timings.stage("derive"), (kept_out_of_sight() if cache is None
                                        else contextlib.nullcontext()):
             indexes = derive(site)
         derived[:] = [indexes]
+        retained.append(indexes)
 
         def data_done() -> None:
             if data_jobs and not data_files:
@@ -246,15 +260,11 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
                 data_done()
         except jinja2.TemplateError as exc:
             raise BuildError([template_error(exc, options.site_dir)]) from None
-    if data_jobs:
-        if memo is not None:
-            memo.finish()
-        for (name, key), files in zip(data_keys.items(), data_files, strict=True):
-            output.update(files)
-            if page_store is not None and store is not None and key is None:
-                # Worked out from the digests the job has just stored.
-                key = _data_key(name, site, store.folder, records_key, warned)
-            _record_group(DATA + name, key or "", tuple(files), page_store, keys)
+    if memo is not None:
+        memo.finish()
+    for name, (key, files) in zip(data_jobs, data_files, strict=True):
+        output.update(files)
+        _record_group(DATA + name, key, tuple(files), page_store, keys)
     for (group, key), paths in zip(site_wide_made, stats.made, strict=True):
         _record_group(group, key, paths, page_store, keys)
     keys.update(stats.keys)
@@ -271,16 +281,17 @@ DATA = "data "
 """Names a data file job's output among the page store's groups (see :func:`_data_key`)."""
 
 
-def _data_key(name: str, site: Site, folder: Path, records_key: str,
-              warned: set[str] | None) -> str | None:
+def _data_key(name: str, config: SiteConfig, briefings: Mapping[str, Briefing], folder: Path,
+              records_key: str, warned: set[str] | None) -> str | None:
     """The key of the data files of job ``name``, from each briefing's records in them.
 
+    ``briefings`` are the site's, as :func:`datakeys.members` gives them.
     None when too many briefings lack a stored digest (see :mod:`briefgen.datakeys`).
     """
     parts = [name]
     for records in exports.DATA_FILES[name]:
-        found = current_digests(folder, records, records_key, site.briefings,
-                                exports.briefing_records(records, site.config), warned)
+        found = current_digests(folder, records, records_key, briefings,
+                                exports.briefing_records(records, config), warned)
         if found is None:
             return None
         parts.append(found.key())
@@ -420,8 +431,9 @@ def build_site(
         # The up-to-date check has just hashed the sources it read; the
         # loader reads only the files it must parse, and adds their hashes.
         digests = inputs.digests()
+        retained: list[object] = []
         site, output = render(options, cache, timings, progress, page_store, stager, digests,
-                              listed)
+                              listed, retained)
         with timings.stage("write"):
             # A kept file's signature was checked when the page store reused it.
             kept = ({path: page_store.stored[path][1] for path, content in output.items()
@@ -434,4 +446,5 @@ def build_site(
                              len(site.briefings))
     parallel.reap_workers()
     return BuildReport(len(site.briefings), len(output), result,
-                       time.perf_counter() - check.started, timings)
+                       time.perf_counter() - check.started, timings,
+                       retained=(site, output, page_store, *received, *retained))

@@ -60,6 +60,13 @@ class BuildReport:
     write: WriteResult
     seconds: float
     timings: Timings
+    retained: tuple[object, ...] = ()
+    """What the build made that lives to its end: the model, its indexes, the output.
+
+    Freeing them object by object took 0.1 s after one edit of 10,000
+    briefings; the ``briefgen`` command keeps the report until its process
+    ends, which leaves them to the system (see ``cli.main``).
+    """
 
 
 @dataclass(frozen=True, slots=True)

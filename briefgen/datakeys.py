@@ -16,7 +16,7 @@ from all of them; while the key holds, the file is kept.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +39,7 @@ PLACED_BY_CASUALTIES = frozenset({"casualties", "casualties-csv"})
 """Kept records whose order among other briefings' follows events', or casualty records'."""
 
 
-def records_digest(briefing: Briefing, name: str, records: Iterable[Record]) -> str:
+def records_digest(briefing: Briefing, name: str, records: Iterable[Record]) -> int:
     """A digest of what the records kept as ``name`` take from ``briefing``, and their order.
 
     Besides the records' text, the fields that place them among the other
@@ -54,60 +54,78 @@ def records_digest(briefing: Briefing, name: str, records: Iterable[Record]) -> 
     if name in PLACED_BY_CASUALTIES:
         parts.extend(f"c|{c.incident}|{c.date.sort_key}|{c.order}" for c in briefing.casualties)
     parts.extend(f"{kind}|{order}|{len(text)}|{text}" for kind, order, text in sorted(records))
-    return _hash(parts)
+    digest = hashlib.blake2b("\0".join(parts).encode(), digest_size=16).digest()
+    return int.from_bytes(digest, "big")
 
 
-def _hash(parts: list[str]) -> str:
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+DIGEST_RANGE = 1 << 128
+"""A file's key sums its briefings' digests modulo this (see :meth:`RecordDigests.key`)."""
+
+
+def members(briefings: Iterable[Briefing]) -> dict[str, Briefing]:
+    """Each briefing by its slug and fingerprint, as :class:`RecordDigests` knows them."""
+    return {f"{b.slug}\0{b.fingerprint}": b for b in briefings}
 
 
 @dataclass(slots=True)
 class RecordDigests:
-    """Each briefing's fingerprint and the digest of its records in one data file.
+    """The digest of each briefing's records in one data file, and their sum.
 
     Stored in the build cache as ``digests-<name>.pickle``, under the key of
-    the registry and config the records were made with.
+    the registry and config the records were made with. Keyed by each
+    briefing's slug and fingerprint (:func:`members`), so the briefings
+    edited since are a set difference, and the sum follows them without
+    visiting the others: ten thousand of them, in five files, cost a build
+    after one edit 0.15 s when each was looked up and hashed again.
     """
 
     path: Path
     site_key: str
-    by_slug: dict[str, tuple[str, str]]
-    """Briefing slug → (its file's fingerprint, :func:`records_digest`)."""
+    digests: dict[str, int]
+    """:func:`members` key → :func:`records_digest`."""
+    total: int = 0
+    """The digests' sum modulo :data:`DIGEST_RANGE`."""
 
     @classmethod
     def open(cls, folder: Path, name: str, site_key: str,
              warned: set[str] | None = None) -> RecordDigests:
         path = folder / f"digests-{name}.pickle"
         entries = load_entries(path, warned)
-        by_slug = entries.get("digests") if entries.get("site") == site_key else None
-        return cls(path, site_key, by_slug if isinstance(by_slug, dict) else {})
+        digests, total = entries.get("digests"), entries.get("total")
+        if (entries.get("site") != site_key or not isinstance(digests, dict)
+                or not isinstance(total, int)):
+            return cls(path, site_key, {})
+        return cls(path, site_key, digests, total)
 
-    def unknown(self, briefings: Iterable[Briefing]) -> list[Briefing]:
-        """The briefings whose file changed since their digest was stored, or that have none."""
-        by_slug = self.by_slug
-        return [b for b in briefings
-                if (found := by_slug.get(b.slug)) is None or found[0] != b.fingerprint]
+    def unknown(self, briefings: Mapping[str, Briefing]) -> list[Briefing]:
+        """Of :func:`members` ``briefings``, those without a digest (new, or edited since)."""
+        return [briefings[member] for member in briefings.keys() - self.digests.keys()]
 
-    def update(self, briefings: Sequence[Briefing], fresh: Mapping[str, str]) -> None:
-        """Hold the digests of ``briefings`` alone: ``fresh`` ones by slug, the others as stored."""
-        by_slug = self.by_slug
-        self.by_slug = {b.slug: (b.fingerprint, fresh[b.slug] if b.slug in fresh
-                                 else by_slug[b.slug][1])
-                        for b in briefings}
+    def update(self, briefings: Mapping[str, Briefing], fresh: Mapping[str, int]) -> None:
+        """Hold the digests of ``briefings`` alone: ``fresh`` ones for those :meth:`unknown`."""
+        digests = self.digests
+        gone = digests.keys() - briefings.keys()
+        total = self.total - sum(digests.pop(member) for member in gone) + sum(fresh.values())
+        digests.update(fresh)
+        self.total = total % DIGEST_RANGE
 
     def key(self) -> str:
-        """The key of what the file takes from the briefings (after :meth:`update`)."""
-        return _hash([self.site_key, *(f"{slug}:{digest}"
-                                       for slug, (_, digest) in self.by_slug.items())])
+        """The key of what the file takes from the briefings (after :meth:`update`).
+
+        The sum of their digests, like a section's (see indexes.briefing_number):
+        it changes whenever one of them does, but for a chance of one in 2**128.
+        """
+        return f"{self.site_key}:{len(self.digests)}:{self.total:032x}"
 
     def save(self) -> None:
-        save_entries(self.path, {"site": self.site_key, "digests": self.by_slug})
+        save_entries(self.path, {"site": self.site_key, "digests": self.digests,
+                                 "total": self.total})
 
 
-def current_digests(folder: Path, name: str, site_key: str, briefings: Sequence[Briefing],
+def current_digests(folder: Path, name: str, site_key: str, briefings: Mapping[str, Briefing],
                     records_of: Callable[[Briefing], list[Record]],
                     warned: set[str] | None = None) -> RecordDigests | None:
-    """The digests of ``briefings`` for the records kept as ``name``.
+    """The digests of :func:`members` ``briefings`` for the records kept as ``name``.
 
     Those stored are taken while the briefing's file is unchanged; the
     others are worked out from ``records_of`` (the briefing's records, as
@@ -119,5 +137,6 @@ def current_digests(folder: Path, name: str, site_key: str, briefings: Sequence[
     unknown = digests.unknown(briefings)
     if len(unknown) > MOST_WORKED_OUT:
         return None
-    digests.update(briefings, {b.slug: records_digest(b, name, records_of(b)) for b in unknown})
+    digests.update(briefings, {f"{b.slug}\0{b.fingerprint}": records_digest(b, name, records_of(b))
+                               for b in unknown})
     return digests

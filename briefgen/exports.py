@@ -30,7 +30,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from briefgen.datakeys import Record, RecordDigests, records_digest
+from briefgen.datakeys import Record, RecordDigests, members, records_digest
 from briefgen.dates import DateSpec
 from briefgen.diskcache import BatchWriter, append_batch, load_batches
 from briefgen.feeds import briefing_url
@@ -216,10 +216,8 @@ def files(site: Site, indexes: Chronicle, memo: RecordMemo | None = None,
 
 def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None = None,
          site_key: str = "", kept: Path | None = None,
-         warned: set[str] | None = None, names: Sequence[str] | None = None) -> list[FileJob]:
-    """The files under ``data/`` as independent jobs, the longest first.
-
-    ``names`` picks some of the jobs, by their names in :data:`DATA_FILES`.
+         warned: set[str] | None = None) -> list[FileJob]:
+    """The files under ``data/`` as independent jobs, the longest first (as :data:`DATA_FILES`).
 
     Each job is a pure function of the model, so jobs can run in any process
     and order. ``indexes`` gives the events and incidents when a job first
@@ -244,14 +242,16 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
             return
         records = RecordMemo.open(kept / f"records-{name}.pickle", site_key, warned)
         digests = RecordDigests.open(kept, name, site_key, warned)
-        unknown = digests.unknown(site.briefings)
+        briefings = members(site.briefings)
+        unknown = digests.unknown(briefings)
         records.collect(b.slug for b in unknown)
         try:
             yield records
             records.finish()
             found = records.collected or {}
-            digests.update(site.briefings, {b.slug: records_digest(b, name, found.get(b.slug, ()))
-                                            for b in unknown})
+            digests.update(briefings, {
+                f"{b.slug}\0{b.fingerprint}": records_digest(b, name, found.get(b.slug, ()))
+                for b in unknown})
             digests.save()
         finally:
             records.close()
@@ -337,9 +337,7 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
 
     if memo is not None:
         memo.start(site_key)
-    made = {"chronology": chronology, "timeline": timeline, "briefings": briefings,
-            "casualties": casualties}
-    return [made[name] for name in (DATA_FILES if names is None else names)]
+    return [chronology, timeline, briefings, casualties]
 
 
 DATA_FILES: dict[str, tuple[str, ...]] = {

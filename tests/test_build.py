@@ -795,3 +795,23 @@ def test_the_command_ends_with_its_whole_output_and_status(scratch_site: Scratch
     assert BRIEFING_PATH in failed.stderr and failed.stdout == ""
     unknown = command("no-such-command")
     assert unknown.returncode == 2 and "No such command" in unknown.stderr
+
+
+def test_the_command_leaves_the_built_model_to_the_end_of_its_process(
+    scratch_site: ScratchSite,
+) -> None:
+    """``briefgen build`` hands what it made to ``main``, which ends without freeing it."""
+    from click.testing import CliRunner
+
+    from briefgen.buildcheck import BuildReport
+    from briefgen.model import Site
+
+    kept: list[object] = []
+    result = CliRunner().invoke(cli, ["build", "--site", str(scratch_site.root)], obj=kept)
+    assert result.exit_code == 0, result.output
+    reports = [item for item in kept if isinstance(item, BuildReport)]
+    assert len(reports) == 1
+    sites = [item for item in reports[0].retained if isinstance(item, Site)]
+    assert [b.slug for b in sites[0].briefings] == [Path(BRIEFING_PATH).stem]
+    # Called as a library (no list to keep it in), the command keeps nothing.
+    assert CliRunner().invoke(cli, ["build", "--site", str(scratch_site.root)]).exit_code == 0
