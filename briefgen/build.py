@@ -313,7 +313,7 @@ def _drop_bodies(site: Site) -> None:
     is frozen, hence ``object.__setattr__``.
     """
     for briefing in site.briefings:
-        object.__setattr__(briefing, "body_html", "")
+        object.__setattr__(briefing, "body", "")
     release_free_memory()
 
 

@@ -14,20 +14,26 @@ classes, so a cache file planted in a repository cannot run code (the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import io
 import logging
+import mmap
 import os
 import pickle
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from briefgen import __version__
 from briefgen.collector import kept_out_of_sight
+from briefgen.errors import CacheError
 from briefgen.writer import Signature
+
+if TYPE_CHECKING:
+    from briefgen.model import Briefing
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +88,13 @@ class _ModelUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def load_entries(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
+def load_entries(path: Path, warned: set[str] | None = None,
+                 read: Callable[[BinaryIO, Path], Any] | None = None) -> dict[Any, Any]:
     """The stored entries, or an empty dict (with a warning) when unusable.
 
     ``warned`` collects the kinds of problem already reported, so a cache of
-    many files from another version warns once, not once per file.
+    many files from another version warns once, not once per file. ``read``
+    reads the entries after the marker (:func:`_read_shard` for a shard).
     """
     if not path.is_file():
         return {}
@@ -102,12 +110,140 @@ def load_entries(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
                 # Every file of the folder says the same after an upgrade: name the folder.
                 return ignore("foreign", path.parent,
                               "made by another briefgen version (%s)", header)
-            entries = _ModelUnpickler(stream).load()
+            entries = (read or _read_entries)(stream, path)
     except Exception as exc:  # a corrupt cache must never stop a build
         return ignore("corrupt", path, "it is unreadable (%s)", exc)
     if not isinstance(entries, dict):
         return ignore("corrupt", path, "unexpected content")
     return entries
+
+
+def _read_entries(stream: BinaryIO, path: Path) -> Any:
+    return _ModelUnpickler(stream).load()
+
+
+def encode_shard(entries: Mapping[Any, Any]) -> bytes:
+    """Parsed briefings as a shard file holds them (after its marker): the bodies apart.
+
+    The briefings come first, each body replaced by its place in the list
+    of bodies that follows, with that list's length. A build after one edit
+    reads every shard but shows a dozen bodies: :func:`load_shard` leaves
+    the bodies, most of a shard's bytes, in the file until one is shown.
+    """
+    from briefgen.model import Briefing  # not on the up-to-date check's path
+
+    bodies: list[str] = []
+    rest: dict[Any, Any] = {}
+    for key, value in entries.items():
+        if isinstance(value, Briefing):
+            bodies.append(value.body_html)
+            value = dataclasses.replace(value, body=cast(Any, len(bodies) - 1))  # its place
+        rest[key] = value
+    encoded_bodies = pickle.dumps(bodies, protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((rest, len(encoded_bodies)), protocol=pickle.HIGHEST_PROTOCOL) \
+        + encoded_bodies
+
+
+def decode_shard(encoded: bytes) -> dict[Any, Any]:
+    """What :func:`encode_shard` made, with every body read."""
+    from briefgen.model import Briefing  # not on the up-to-date check's path
+
+    with kept_out_of_sight():
+        stream = io.BytesIO(encoded)
+        rest, _ = _ModelUnpickler(stream).load()
+        bodies = _ModelUnpickler(stream).load()
+    if not isinstance(rest, dict) or not isinstance(bodies, list):
+        raise pickle.UnpicklingError("encoded cache entries are not a shard")
+    for value in rest.values():
+        if isinstance(value, Briefing):
+            object.__setattr__(value, "body", bodies[_place_of(value)])
+    return rest
+
+
+def load_shard(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
+    """A shard file's briefings, each body read from the file when first shown.
+
+    Empty (with a warning) when unusable, as :func:`load_entries`: the
+    bodies' length and last byte are checked at once. The file is mapped
+    into memory, so a body is read even after a build replaced the file,
+    and nothing of the bodies is read until then. Bodies damaged within
+    (by the disk, not by briefgen, whose writes are atomic) are found only
+    when one is shown: the build then stops with a :class:`CacheError`
+    saying to remove the cache, and writes nothing.
+    """
+    return load_entries(path, warned, read=_read_shard)
+
+
+def _read_shard(stream: BinaryIO, path: Path) -> Any:
+    from briefgen.model import Briefing  # not on the up-to-date check's path
+
+    rest, size = _ModelUnpickler(stream).load()
+    start = stream.tell()
+    if not isinstance(rest, dict) or not isinstance(size, int):
+        return None
+    if os.fstat(stream.fileno()).st_size != start + size:
+        raise pickle.UnpicklingError("the file's bodies are cut short")
+    mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    if mapped[-1:] != pickle.STOP:  # a tail zeroed or overwritten (checked without reading it)
+        raise pickle.UnpicklingError("the file's bodies do not end as written")
+    bodies = StoredBodies(path, mapped, start)
+    for value in rest.values():
+        if isinstance(value, Briefing):
+            object.__setattr__(value, "body", StoredBody(bodies, _place_of(value)))
+    return rest
+
+
+def _place_of(briefing: Briefing) -> int:
+    """Where :func:`encode_shard` put the briefing's body in its shard's list."""
+    place: object = briefing.body
+    if not isinstance(place, int):
+        raise pickle.UnpicklingError("a body is not in its shard's list")
+    return place
+
+
+class StoredBodies:
+    """The bodies of a shard file, read from its mapping when one is first shown."""
+
+    __slots__ = ("_mapped", "_path", "_start", "_texts")
+
+    def __init__(self, path: Path, mapped: mmap.mmap, start: int) -> None:
+        self._path, self._mapped, self._start = path, mapped, start
+        self._texts: list[str] | None = None
+
+    def texts(self) -> list[str]:
+        if self._texts is None:
+            try:
+                with kept_out_of_sight():
+                    texts = _ModelUnpickler(io.BytesIO(self._mapped[self._start:])).load()
+                if not isinstance(texts, list):
+                    raise pickle.UnpicklingError("unexpected content")
+            except Exception as exc:
+                raise CacheError(
+                    f"the build cache file {self._path} is damaged ({exc}); "
+                    "run 'briefgen clean' and build again") from None
+            self._texts = texts
+            self._mapped.close()
+        return self._texts
+
+
+class StoredBody:
+    """A briefing's body in its shard file (see ``Briefing.body``)."""
+
+    __slots__ = ("_bodies", "_index")
+
+    def __init__(self, bodies: StoredBodies, index: int) -> None:
+        self._bodies, self._index = bodies, index
+
+    def text(self) -> str:
+        return self._bodies.texts()[self._index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredBody):
+            other = other.text()
+        return self.text() == other if isinstance(other, str) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.text())
 
 
 class BatchWriter:
@@ -239,7 +375,7 @@ class DiskCache:
 
     def _shard(self, number: int) -> dict[Any, Any]:
         if number not in self.stored:
-            self.stored[number] = load_entries(self.shard_file(number), self.warned)
+            self.stored[number] = load_shard(self.shard_file(number), self.warned)
         return self.stored[number]
 
     def get(self, key: tuple[Any, ...]) -> Any:
@@ -285,7 +421,7 @@ class DiskCache:
             if number not in self.stored and not entries and not path.exists():
                 continue
             if entries.keys() != self._shard(number).keys():
-                save_entries(path, entries)
+                save_encoded(path, encode_shard(entries))
 
 
 def _make_folder(folder: Path) -> None:
@@ -298,21 +434,7 @@ def _make_folder(folder: Path) -> None:
 
 def save_entries(path: Path, entries: MutableMapping[Any, Any]) -> None:
     """Write atomically, so an interrupted build leaves the old cache or none."""
-    save_encoded(path, encode_entries(entries))
-
-
-def encode_entries(entries: MutableMapping[Any, Any]) -> bytes:
-    """Entries as :func:`save_encoded` stores them and :func:`decode_entries` reads them."""
-    return pickle.dumps(dict(entries), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def decode_entries(encoded: bytes) -> dict[Any, Any]:
-    """Entries :func:`encode_entries` made, read with the model-only unpickler."""
-    with kept_out_of_sight():
-        entries = _ModelUnpickler(io.BytesIO(encoded)).load()
-    if not isinstance(entries, dict):
-        raise pickle.UnpicklingError("encoded cache entries are not a dict")
-    return entries
+    save_encoded(path, pickle.dumps(dict(entries), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def save_encoded(path: Path, encoded: bytes) -> None:

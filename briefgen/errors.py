@@ -77,6 +77,10 @@ class ConfigError(BriefgenError):
     """The site folder or its settings cannot be used."""
 
 
+class CacheError(BriefgenError):
+    """A build cache file read in part turned out damaged when the rest was needed."""
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ``did you mean 'x'?`` suffix when a close match exists, else ``""``."""
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

@@ -176,7 +176,7 @@ def parse_briefing(
         actors=front.actors,
         chronology=tuple(replace(e, event_html=renderer.inline(e.event)) for e in front.chronology),
         casualties=tuple(replace(r, event_html=renderer.inline(r.event)) for r in front.casualties),
-        body_html=renderer.block(parts.body),
+        body=renderer.block(parts.body),
         fingerprint=fingerprint(raw),
     )
 

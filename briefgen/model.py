@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
 from briefgen.dates import DateSpec
@@ -157,6 +157,12 @@ class CasualtyRecord:
     order: int
 
 
+class DeferredText(Protocol):
+    """Text read when first asked for (see ``Briefing.body``)."""
+
+    def text(self) -> str: ...
+
+
 @quick_pickle
 @dataclass(frozen=True, slots=True)
 class Briefing:
@@ -177,11 +183,20 @@ class Briefing:
     chronology: tuple[ChronologyEntry, ...]
     """Sorted by resolved date, then time, then file order."""
     casualties: tuple[CasualtyRecord, ...]
-    body_html: str
+    body: str | DeferredText
     """Sanitised HTML of the Markdown body (the source is not kept: nothing
-    shows it, and a site of ten thousand briefings would hold it all)."""
+    shows it, and a site of ten thousand briefings would hold it all); read
+    through :attr:`body_html`. A briefing from the build cache has its body
+    read from the cache file when first shown: a build after one edit shows
+    a dozen of 10,000 briefings' bodies, 86 MB."""
     fingerprint: str
     """Hash of the source file's bytes; unchanged file, unchanged briefing."""
+
+    @property
+    def body_html(self) -> str:
+        """Sanitised HTML of the Markdown body."""
+        body = self.body
+        return body if isinstance(body, str) else body.text()
 
     @property
     def actor_ids(self) -> frozenset[str]:

@@ -26,7 +26,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TypeVar
 
-from briefgen.diskcache import decode_entries, encode_entries, save_encoded
+from briefgen.diskcache import decode_shard, encode_shard, save_encoded
 from briefgen.errors import ContentError
 from briefgen.markup import MarkdownRenderer
 from briefgen.model import Actor, Briefing
@@ -93,7 +93,7 @@ def _parse_group(group: ParseGroup) -> tuple[list[Result | None], bytes | None]:
     entries = {content_key(key, result): result  # type: ignore[arg-type]
                for key, result in zip(group.keys, results, strict=True)
                if isinstance(result, Briefing)}
-    encoded = encode_entries(entries)
+    encoded = encode_shard(entries)
     save_encoded(group.cache_file, encoded)
     return [None if isinstance(result, Briefing) else result for result in results], encoded
 
@@ -161,7 +161,7 @@ def parse_all(
             for number, (found, encoded) in zip(order, outcomes, strict=True):
                 group = groups[number]
                 if encoded is not None:
-                    entries = decoder.submit(decode_entries, encoded).result()
+                    entries = decoder.submit(decode_shard, encoded).result()
                     parsed.stored.append((number, entries))
                     # Stored in the order parsed, under the keys of what was parsed.
                     stored = iter(entries.values())

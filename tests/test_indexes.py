@@ -49,7 +49,7 @@ def briefing(slug: str, date: str, *, tags: tuple[str, ...] = (),
         sources=(), actors=tuple(BriefingActor(a.name, "", a.affiliation, a) for a in actors),
         # Sorted as the schema sorts it (the model's promise).
         chronology=tuple(sorted(chronology, key=lambda e: e.sort_key)),
-        casualties=casualties, body_html="",
+        casualties=casualties, body="",
         fingerprint=slug,
     )
 

@@ -615,6 +615,98 @@ def test_cached_briefings_round_trip_exactly(corpus: Path) -> None:
     assert [repr(b) for b in restored] == [repr(b) for b in briefings]
 
 
+def test_a_build_reads_the_stored_bodies_of_the_pages_it_renders_only(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(corpus, out)
+    read: list[Path] = []
+    texts = diskcache.StoredBodies.texts
+
+    def recording(self):  # type: ignore[no-untyped-def]
+        if self._texts is None:
+            read.append(self._path)
+        return texts(self)
+
+    monkeypatch.setattr(diskcache.StoredBodies, "texts", recording)
+    edit_summary(corpus, 5)
+    build(corpus, out)
+    # Only the edited briefing's page shows a body: it was parsed anew.
+    assert read == []
+    assert tree(out) == clean_build(corpus, tmp_path / "clean")
+    # A theme edit renders every briefing page again from stored parses: each body is read.
+    (corpus / "templates").mkdir(exist_ok=True)
+    (corpus / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Lost</h1>{% endblock %}\n')
+    build(corpus, out)
+    assert len(set(read)) == len(read) == len(list(corpus.glob(".briefgen-cache/briefings-*")))
+    assert tree(out) == clean_build(corpus, tmp_path / "clean-2")
+
+
+def _first_shard(site: Path) -> Path:
+    return sorted((site / ".briefgen-cache").glob("briefings-*.pickle"))[0]
+
+
+def test_stored_bodies_are_read_from_the_file_as_it_was_loaded(
+    corpus: Path, tmp_path: Path
+) -> None:
+    build(corpus, tmp_path / "out")
+    shard = _first_shard(corpus)
+    loaded = diskcache.load_shard(shard)
+    briefing = next(iter(loaded.values()))
+    assert isinstance(briefing.body, diskcache.StoredBody)
+    parsed = {b.slug: b for b in load_site(corpus, workers=1).briefings}
+    # A later build replaces the file: the body still comes from what was loaded.
+    other = _first_shard(corpus).with_name("other.pickle")
+    other.write_bytes(shard.read_bytes()[:40] + b"\0" * 100)
+    os.replace(other, shard)
+    assert briefing.body_html == parsed[briefing.slug].body_html != ""
+    assert briefing == parsed[briefing.slug]
+
+
+def test_a_shard_cut_short_is_ignored_and_damaged_bodies_stop_the_build_cleanly(
+    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "out"
+    build(corpus, out)
+    before = tree(out)
+    shards = sorted((corpus / ".briefgen-cache").glob("briefings-*.pickle"))
+    whole = {shard: shard.read_bytes() for shard in shards}
+    for shard, data in whole.items():
+        shard.write_bytes(data[:-10])
+    edit_summary(corpus, 0)
+    build(corpus, out)
+    assert any("ignoring the build cache" in r.getMessage() and "cut short" in r.getMessage()
+               for r in caplog.records)
+    assert tree(out) == clean_build(corpus, tmp_path / "clean")
+    # A zeroed tail is seen at once too.
+    for shard in sorted((corpus / ".briefgen-cache").glob("briefings-*.pickle")):
+        data = shard.read_bytes()
+        shard.write_bytes(data[:-100] + b"\0" * 100)
+    caplog.clear()
+    edit_summary(corpus, 1)
+    build(corpus, out)
+    assert any("do not end as written" in r.getMessage() for r in caplog.records)
+    assert tree(out) == clean_build(corpus, tmp_path / "clean-2")
+    # Damaged within: found only once a body is shown (a theme edit shows them all).
+    for shard in sorted((corpus / ".briefgen-cache").glob("briefings-*.pickle")):
+        data = bytearray(shard.read_bytes())
+        data[-300:-200] = b"\xff" * 100
+        shard.write_bytes(bytes(data))
+    before = tree(out)
+    (corpus / "templates").mkdir(exist_ok=True)
+    (corpus / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Lost</h1>{% endblock %}\n')
+    result = invoke("build", "-s", str(corpus), "-o", str(out))
+    assert result.exit_code == 1
+    assert "is damaged" in result.stderr and "briefgen clean" in result.stderr
+    assert "Traceback" not in result.output
+    assert tree(out) == before
+    assert invoke("clean", "-s", str(corpus), "-o", str(out)).exit_code == 0
+    build(corpus, out)
+    assert tree(out) == clean_build(corpus, tmp_path / "clean-3")
+
+
 def test_inputs_are_reread_only_when_changed_or_racily_fresh(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
