@@ -50,9 +50,11 @@ def records_digest(briefing: Briefing, name: str, records: Iterable[Record]) -> 
     """
     parts = [briefing.slug, briefing.date.isoformat()]
     if name in PLACED_BY_EVENTS:
-        parts.extend(f"e|{e.date.sort_key}|{e.time}|{e.order}" for e in briefing.chronology)
+        parts.extend(f"e|{e.date.start}|{e.date.end}|{e.time}|{e.order}"
+                     for e in briefing.chronology)
     if name in PLACED_BY_CASUALTIES:
-        parts.extend(f"c|{c.incident}|{c.date.sort_key}|{c.order}" for c in briefing.casualties)
+        parts.extend(f"c|{c.incident}|{c.date.start}|{c.date.end}|{c.order}"
+                     for c in briefing.casualties)
     parts.extend(f"{kind}|{order}|{len(text)}|{text}" for kind, order, text in sorted(records))
     digest = hashlib.blake2b("\0".join(parts).encode(), digest_size=16).digest()
     return int.from_bytes(digest, "big")
