@@ -9,6 +9,7 @@ template error or a crash leaves the previous site exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 import time
@@ -168,7 +169,10 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         site, data_indexes, memo, records_key, kept=store.folder if store is not None else None,
         warned=warned), strict=True))
     run_data_job = partial(run_job, stager=stager if cache is None else None)
-    briefings: list[Mapping[str, Briefing]] = []
+
+    @functools.cache
+    def briefings() -> Mapping[str, Briefing]:
+        return members(site.briefings)
 
     def data_files_of(name: str) -> tuple[str, Output]:
         """The files of data job ``name`` and their key: kept while it holds, else made.
@@ -178,9 +182,7 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
         """
         if page_store is None or store is None:
             return "", run_data_job(data_jobs[name])
-        if not briefings:
-            briefings.append(members(site.briefings))
-        key = _data_key(name, site.config, briefings[0], store.folder, records_key, warned)
+        key = _data_key(name, site.config, briefings(), store.folder, records_key, warned)
         if key is not None:
             kept = page_store.reuse_group(options.out_dir, DATA + name, key, signatures)
             if kept is not None:
@@ -188,7 +190,7 @@ def _render_loaded(options: BuildOptions, site: Site, cache: BuildCache | None,
                 return key, kept_files
         files = run_data_job(data_jobs[name])
         if key is None:  # worked out from the digests the job has just stored
-            key = _data_key(name, site.config, briefings[0], store.folder, records_key, warned)
+            key = _data_key(name, site.config, briefings(), store.folder, records_key, warned)
         return key or "", files
 
     site_wide_made: list[tuple[str, str]] = []

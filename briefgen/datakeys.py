@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.diskcache import load_entries, save_entries
+from briefgen.indexes import DIGEST_RANGE
 from briefgen.model import Briefing
 
 Record = tuple[str, int, str]
@@ -36,7 +37,8 @@ the job that makes the file stores every digest anew as it goes.
 
 PLACED_BY_EVENTS = frozenset({"chronology", "timeline"})
 PLACED_BY_CASUALTIES = frozenset({"casualties", "casualties-csv"})
-"""Kept records whose order among other briefings' follows events', or casualty records'."""
+"""Kept records (named as in ``exports.DATA_FILES``) whose order among other
+briefings' follows their events', or their casualty records'."""
 
 
 def records_digest(briefing: Briefing, name: str, records: Iterable[Record]) -> int:
@@ -60,13 +62,14 @@ def records_digest(briefing: Briefing, name: str, records: Iterable[Record]) -> 
     return int.from_bytes(digest, "big")
 
 
-DIGEST_RANGE = 1 << 128
-"""A file's key sums its briefings' digests modulo this (see :meth:`RecordDigests.key`)."""
-
-
 def members(briefings: Iterable[Briefing]) -> dict[str, Briefing]:
     """Each briefing by its slug and fingerprint, as :class:`RecordDigests` knows them."""
-    return {f"{b.slug}\0{b.fingerprint}": b for b in briefings}
+    return {member(b): b for b in briefings}
+
+
+def member(briefing: Briefing) -> str:
+    """A briefing as one file's version of it: its slug and its file's fingerprint."""
+    return f"{briefing.slug}\0{briefing.fingerprint}"
 
 
 @dataclass(slots=True)
@@ -111,6 +114,12 @@ class RecordDigests:
         digests.update(fresh)
         self.total = total % DIGEST_RANGE
 
+    def work_out(self, briefings: Mapping[str, Briefing], unknown: Iterable[Briefing], name: str,
+                 records_of: Callable[[Briefing], list[Record]]) -> None:
+        """:meth:`update` with the digests of ``unknown`` worked out from their records ``name``."""
+        self.update(briefings, {member(b): records_digest(b, name, records_of(b))
+                                for b in unknown})
+
     def key(self) -> str:
         """The key of what the file takes from the briefings (after :meth:`update`).
 
@@ -139,6 +148,5 @@ def current_digests(folder: Path, name: str, site_key: str, briefings: Mapping[s
     unknown = digests.unknown(briefings)
     if len(unknown) > MOST_WORKED_OUT:
         return None
-    digests.update(briefings, {f"{b.slug}\0{b.fingerprint}": records_digest(b, name, records_of(b))
-                               for b in unknown})
+    digests.work_out(briefings, unknown, name, records_of)
     return digests

@@ -25,15 +25,12 @@ import pickle
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 from briefgen import __version__
 from briefgen.collector import kept_out_of_sight
 from briefgen.errors import CacheError
 from briefgen.writer import Signature
-
-if TYPE_CHECKING:
-    from briefgen.model import Briefing
 
 log = logging.getLogger(__name__)
 
@@ -146,18 +143,13 @@ def encode_shard(entries: Mapping[Any, Any]) -> bytes:
 
 def decode_shard(encoded: bytes) -> dict[Any, Any]:
     """What :func:`encode_shard` made, with every body read."""
-    from briefgen.model import Briefing  # not on the up-to-date check's path
-
     with kept_out_of_sight():
         stream = io.BytesIO(encoded)
         rest, _ = _ModelUnpickler(stream).load()
         bodies = _ModelUnpickler(stream).load()
     if not isinstance(rest, dict) or not isinstance(bodies, list):
         raise pickle.UnpicklingError("encoded cache entries are not a shard")
-    for value in rest.values():
-        if isinstance(value, Briefing):
-            object.__setattr__(value, "body", bodies[_place_of(value)])
-    return rest
+    return _place_bodies(rest, bodies.__getitem__)
 
 
 def load_shard(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
@@ -175,8 +167,6 @@ def load_shard(path: Path, warned: set[str] | None = None) -> dict[Any, Any]:
 
 
 def _read_shard(stream: BinaryIO, path: Path) -> Any:
-    from briefgen.model import Briefing  # not on the up-to-date check's path
-
     rest, size = _ModelUnpickler(stream).load()
     start = stream.tell()
     if not isinstance(rest, dict) or not isinstance(size, int):
@@ -186,19 +176,20 @@ def _read_shard(stream: BinaryIO, path: Path) -> Any:
     mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
     if mapped[-1:] != pickle.STOP:  # a tail zeroed or overwritten (checked without reading it)
         raise pickle.UnpicklingError("the file's bodies do not end as written")
-    bodies = StoredBodies(path, mapped, start)
-    for value in rest.values():
+    return _place_bodies(rest, functools.partial(StoredBody, StoredBodies(path, mapped, start)))
+
+
+def _place_bodies(entries: dict[Any, Any], body_at: Callable[[int], object]) -> dict[Any, Any]:
+    """Each briefing's body put back from its place in the list (see :func:`encode_shard`)."""
+    from briefgen.model import Briefing  # not on the up-to-date check's path
+
+    for value in entries.values():
         if isinstance(value, Briefing):
-            object.__setattr__(value, "body", StoredBody(bodies, _place_of(value)))
-    return rest
-
-
-def _place_of(briefing: Briefing) -> int:
-    """Where :func:`encode_shard` put the briefing's body in its shard's list."""
-    place: object = briefing.body
-    if not isinstance(place, int):
-        raise pickle.UnpicklingError("a body is not in its shard's list")
-    return place
+            place: object = value.body
+            if not isinstance(place, int):
+                raise pickle.UnpicklingError("a body is not in its shard's list")
+            object.__setattr__(value, "body", body_at(place))
+    return entries
 
 
 class StoredBodies:
@@ -218,12 +209,14 @@ class StoredBodies:
                 if not isinstance(texts, list):
                     raise pickle.UnpicklingError("unexpected content")
             except Exception as exc:
-                raise CacheError(
-                    f"the build cache file {self._path} is damaged ({exc}); "
-                    "run 'briefgen clean' and build again") from None
+                raise self.damaged(str(exc)) from None
             self._texts = texts
             self._mapped.close()
         return self._texts
+
+    def damaged(self, why: str) -> CacheError:
+        return CacheError(f"the build cache file {self._path} is damaged ({why}); "
+                          "run 'briefgen clean' and build again")
 
 
 class StoredBody:
@@ -235,7 +228,10 @@ class StoredBody:
         self._bodies, self._index = bodies, index
 
     def text(self) -> str:
-        return self._bodies.texts()[self._index]
+        texts = self._bodies.texts()
+        if not 0 <= self._index < len(texts):
+            raise self._bodies.damaged("a body is missing")
+        return texts[self._index]
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, StoredBody):

@@ -24,13 +24,12 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from html import escape
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from briefgen.datakeys import Record, RecordDigests, members, records_digest
+from briefgen.datakeys import Record, RecordDigests, members
 from briefgen.dates import DateSpec
 from briefgen.diskcache import BatchWriter, append_batch, load_batches
 from briefgen.feeds import briefing_url
@@ -229,13 +228,15 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
     build's set of cache problems reported already.
     """
     config = site.config
+    makers = _record_makers(config)
 
     @contextmanager
     def records_for(name: str) -> Iterator[RecordMemo | None]:
         """The memo, or this data file's records kept on disk (opened where the job runs).
 
-        Kept records are saved when the file was made to its end, and
-        dropped if making it stopped early.
+        Kept records are saved when the file was made to its end, with each
+        briefing's digest (see :mod:`briefgen.datakeys`), and dropped if
+        making it stopped early.
         """
         if memo is not None or kept is None:
             yield memo
@@ -249,36 +250,27 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
             yield records
             records.finish()
             found = records.collected or {}
-            digests.update(briefings, {
-                f"{b.slug}\0{b.fingerprint}": records_digest(b, name, found.get(b.slug, ()))
-                for b in unknown})
+            digests.work_out(briefings, unknown, name, lambda b: found.get(b.slug, []))
             digests.save()
         finally:
             records.close()
 
-    def texts(name: str, kind: str, items: Iterable[tuple[Briefing, int, T]],
-              make: Callable[[T], str]) -> Iterator[str]:
-        """The text ``make`` gives of each (briefing, order, item), or as kept.
+    def texts(name: str, items: Iterable[tuple[Briefing, int, Any]]) -> Iterator[str]:
+        """The text of each (briefing, order, item) of the records ``name``, made or as kept.
 
-        Through the memo or the file's kept records (saved once all are
-        given, with each briefing's digest: see :mod:`briefgen.datakeys`).
+        Through the memo or the file's kept records (saved once all are given).
         """
+        kind, make = makers[name]
         with records_for(name) as records:
             if records is None:
                 yield from (make(item) for _, _, item in items)
             else:
                 yield from records.texts(kind, items, make)
 
-    def encoded(name: str, kind: str, items: Iterable[tuple[Briefing, int, T]],
-                make: Callable[[T], Json]) -> Encoded:
-        """The records ``make`` gives, as lines of JSON (see ``texts``)."""
-        return Encoded(texts(name, kind, items, lambda item: _encode(make(item))))
-
     def chronology() -> dict[str, str | bytes | Chunks]:
         """Every chronology event of every briefing, newest first as on /chronology/."""
-        events = encoded("chronology", "event",
-                         ((ref.briefing, ref.entry.order, ref) for ref in indexes().events),
-                         partial(event_record, config=config))
+        events = Encoded(texts("chronology", ((ref.briefing, ref.entry.order, ref)
+                                              for ref in indexes().events)))
         return {"data/chronology.json":
                 dump_chunks({**_header("chronology", config), "events": events})}
 
@@ -290,16 +282,13 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
         ``display_date`` shows the writer's words with the resolved date;
         ``group`` puts events of one place on one row.
         """
-        events = encoded("timeline", "timeline",
-                         ((ref.briefing, ref.entry.order, ref) for ref in indexes().events),
-                         partial(timeline_event, config=config))
+        events = Encoded(texts("timeline", ((ref.briefing, ref.entry.order, ref)
+                                            for ref in indexes().events)))
         return {"data/timeline.json": dump_chunks({**_timeline_header(config), "events": events})}
 
     def briefings() -> dict[str, str | bytes | Chunks]:
         """Every briefing with its metadata, sources and actors (not its body)."""
-        records = encoded("briefings", "briefing",
-                          ((b, 0, b) for b in _newest_first(site.briefings)),
-                          partial(briefing_record, config=config))
+        records = Encoded(texts("briefings", ((b, 0, b) for b in _newest_first(site.briefings))))
         return {"data/briefings.json":
                 dump_chunks({**_header("briefings", config), "briefings": records})}
 
@@ -312,9 +301,8 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
         def lines() -> Iterator[str]:
             incidents = indexes().incidents
             reports = list(texts(
-                "casualties", "report",
-                ((r.briefing, r.record.order, r) for i in incidents for r in i.reports),
-                lambda report: _encode(report_data(report, config))))
+                "casualties",
+                ((r.briefing, r.record.order, r) for i in incidents for r in i.reports)))
             start = 0
             for incident in incidents:
                 end = start + len(incident.reports)
@@ -325,10 +313,9 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
             incidents = indexes().incidents
             # The columns after ``latest`` are the report's own: kept by the memo.
             tails = list(texts(
-                "casualties-csv", "csv",
+                "casualties-csv",
                 ((r.briefing, r.record.order, r) for i in incidents
-                 for r in (i.latest, *i.revisions)),
-                partial(_csv_report, config=config)))
+                 for r in (i.latest, *i.revisions))))
             yield from casualties_csv(incidents, tails)
 
         return {"data/casualties.json": dump_chunks(
@@ -347,26 +334,38 @@ DATA_FILES: dict[str, tuple[str, ...]] = {
 """Each job of :func:`jobs` (its output group) and the records it keeps, by name."""
 
 
+def _record_makers(config: SiteConfig) -> dict[str, tuple[str, Callable[[Any], str]]]:
+    """The kind of each kept records (by name) and how one record's text is made.
+
+    A record is made from an event (:class:`EventRef`), a briefing or a
+    casualty report (:class:`Report`), as :func:`_record_items` gives them.
+    """
+    return {
+        "chronology": ("event", lambda ref: _encode(event_record(ref, config))),
+        "timeline": ("timeline", lambda ref: _encode(timeline_event(ref, config))),
+        "briefings": ("briefing", lambda b: _encode(briefing_record(b, config))),
+        "casualties": ("report", lambda report: _encode(report_data(report, config))),
+        "casualties-csv": ("csv", lambda report: _csv_report(report, config)),
+    }
+
+
+def _record_items(name: str, briefing: Briefing) -> list[tuple[int, Any]]:
+    """What each of a briefing's records ``name`` is made from, with its order."""
+    if name in ("chronology", "timeline"):
+        return [(e.order, EventRef(briefing, e)) for e in briefing.chronology]
+    if name == "briefings":
+        return [(0, briefing)]
+    return [(r.order, Report(briefing, r)) for r in briefing.casualties]
+
+
 def briefing_records(name: str, config: SiteConfig) -> Callable[[Briefing], list[Record]]:
-    """One briefing's records in the kept records ``name``, encoded as :func:`jobs` encodes them.
+    """One briefing's records in the kept records ``name``, as :func:`jobs` makes them.
 
     For the digests of briefings edited since a data file was made
-    (:func:`briefgen.datakeys.current_digests`); a test checks that they are
-    the records the file's job gives.
+    (:func:`briefgen.datakeys.current_digests`).
     """
-    makers: dict[str, Callable[[Briefing], list[Record]]] = {
-        "chronology": lambda b: [("event", e.order, _encode(event_record(EventRef(b, e), config)))
-                                 for e in b.chronology],
-        "timeline": lambda b: [("timeline", e.order,
-                                _encode(timeline_event(EventRef(b, e), config)))
-                               for e in b.chronology],
-        "briefings": lambda b: [("briefing", 0, _encode(briefing_record(b, config)))],
-        "casualties": lambda b: [("report", r.order, _encode(report_data(Report(b, r), config)))
-                                 for r in b.casualties],
-        "casualties-csv": lambda b: [("csv", r.order, _csv_report(Report(b, r), config))
-                                     for r in b.casualties],
-    }
-    return makers[name]
+    kind, make = _record_makers(config)[name]
+    return lambda b: [(kind, order, make(item)) for order, item in _record_items(name, b)]
 
 
 # Non-ASCII stays readable ("Kryvyi Rih", "Київ"); files are UTF-8. One
