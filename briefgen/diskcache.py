@@ -173,7 +173,12 @@ def _read_shard(stream: BinaryIO, path: Path) -> Any:
         return None
     if os.fstat(stream.fileno()).st_size != start + size:
         raise pickle.UnpicklingError("the file's bodies are cut short")
-    mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    mapped: mmap.mmap | bytes
+    try:
+        mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # a file system that cannot map files: read them
+        stream.seek(0)
+        mapped = stream.read()
     if mapped[-1:] != pickle.STOP:  # a tail zeroed or overwritten (checked without reading it)
         raise pickle.UnpicklingError("the file's bodies do not end as written")
     return _place_bodies(rest, functools.partial(StoredBody, StoredBodies(path, mapped, start)))
@@ -197,7 +202,7 @@ class StoredBodies:
 
     __slots__ = ("_mapped", "_path", "_start", "_texts")
 
-    def __init__(self, path: Path, mapped: mmap.mmap, start: int) -> None:
+    def __init__(self, path: Path, mapped: mmap.mmap | bytes, start: int) -> None:
         self._path, self._mapped, self._start = path, mapped, start
         self._texts: list[str] | None = None
 
@@ -211,7 +216,8 @@ class StoredBodies:
             except Exception as exc:
                 raise self.damaged(str(exc)) from None
             self._texts = texts
-            self._mapped.close()
+            if not isinstance(self._mapped, bytes):
+                self._mapped.close()
         return self._texts
 
     def damaged(self, why: str) -> CacheError:

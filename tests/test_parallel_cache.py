@@ -664,6 +664,21 @@ def test_stored_bodies_are_read_from_the_file_as_it_was_loaded(
     assert briefing == parsed[briefing.slug]
 
 
+def test_bodies_are_read_where_files_cannot_be_mapped(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(corpus, tmp_path / "out")
+
+    def unmappable(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(19, "No such device")
+
+    monkeypatch.setattr(diskcache.mmap, "mmap", unmappable)
+    loaded = diskcache.load_shard(_first_shard(corpus))
+    assert loaded  # not ignored as unreadable
+    parsed = {b.slug: b for b in load_site(corpus, workers=1).briefings}
+    assert all(b.body_html == parsed[b.slug].body_html for b in loaded.values())
+
+
 def test_a_shard_cut_short_is_ignored_and_damaged_bodies_stop_the_build_cleanly(
     corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
