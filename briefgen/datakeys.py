@@ -74,33 +74,28 @@ def member(briefing: Briefing) -> str:
 
 @dataclass(slots=True)
 class RecordDigests:
-    """The digest of each briefing's records in one data file, and their sum.
+    """The digest of each briefing's records in one data file.
 
     Stored in the build cache as ``digests-<name>.pickle``, under the key of
     the registry and config the records were made with. Keyed by each
     briefing's slug and fingerprint (:func:`members`), so the briefings
-    edited since are a set difference, and the sum follows them without
-    visiting the others: ten thousand of them, in five files, cost a build
-    after one edit 0.15 s when each was looked up and hashed again.
+    edited since are a set difference: ten thousand of them, in five files,
+    cost a build after one edit 0.15 s when each was looked up and hashed
+    again.
     """
 
     path: Path
     site_key: str
     digests: dict[str, int]
     """:func:`members` key → :func:`records_digest`."""
-    total: int = 0
-    """The digests' sum modulo :data:`DIGEST_RANGE`."""
 
     @classmethod
     def open(cls, folder: Path, name: str, site_key: str,
              warned: set[str] | None = None) -> RecordDigests:
         path = folder / f"digests-{name}.pickle"
         entries = load_entries(path, warned)
-        digests, total = entries.get("digests"), entries.get("total")
-        if (entries.get("site") != site_key or not isinstance(digests, dict)
-                or not isinstance(total, int)):
-            return cls(path, site_key, {})
-        return cls(path, site_key, digests, total)
+        digests = entries.get("digests") if entries.get("site") == site_key else None
+        return cls(path, site_key, digests if isinstance(digests, dict) else {})
 
     def unknown(self, briefings: Mapping[str, Briefing]) -> list[Briefing]:
         """Of :func:`members` ``briefings``, those without a digest (new, or edited since)."""
@@ -108,11 +103,9 @@ class RecordDigests:
 
     def update(self, briefings: Mapping[str, Briefing], fresh: Mapping[str, int]) -> None:
         """Hold the digests of ``briefings`` alone: ``fresh`` ones for those :meth:`unknown`."""
-        digests = self.digests
-        gone = digests.keys() - briefings.keys()
-        total = self.total - sum(digests.pop(member) for member in gone) + sum(fresh.values())
-        digests.update(fresh)
-        self.total = total % DIGEST_RANGE
+        for gone in self.digests.keys() - briefings.keys():
+            del self.digests[gone]
+        self.digests.update(fresh)
 
     def work_out(self, briefings: Mapping[str, Briefing], unknown: Iterable[Briefing], name: str,
                  records_of: Callable[[Briefing], list[Record]]) -> None:
@@ -126,11 +119,11 @@ class RecordDigests:
         The sum of their digests, like a section's (see indexes.briefing_number):
         it changes whenever one of them does, but for a chance of one in 2**128.
         """
-        return f"{self.site_key}:{len(self.digests)}:{self.total:032x}"
+        total = sum(self.digests.values()) % DIGEST_RANGE
+        return f"{self.site_key}:{len(self.digests)}:{total:032x}"
 
     def save(self) -> None:
-        save_entries(self.path, {"site": self.site_key, "digests": self.digests,
-                                 "total": self.total})
+        save_entries(self.path, {"site": self.site_key, "digests": self.digests})
 
 
 def current_digests(folder: Path, name: str, site_key: str, briefings: Mapping[str, Briefing],

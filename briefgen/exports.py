@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -230,6 +231,11 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
     config = site.config
     makers = _record_makers(config)
 
+    @functools.cache
+    def site_members() -> dict[str, Briefing]:
+        """The site's briefings as the digests know them, once for every job run here."""
+        return members(site.briefings)
+
     @contextmanager
     def records_for(name: str) -> Iterator[RecordMemo | None]:
         """The memo, or this data file's records kept on disk (opened where the job runs).
@@ -243,14 +249,13 @@ def jobs(site: Site, indexes: Callable[[], Chronicle], memo: RecordMemo | None =
             return
         records = RecordMemo.open(kept / f"records-{name}.pickle", site_key, warned)
         digests = RecordDigests.open(kept, name, site_key, warned)
-        briefings = members(site.briefings)
-        unknown = digests.unknown(briefings)
+        unknown = digests.unknown(site_members())
         records.collect(b.slug for b in unknown)
         try:
             yield records
             records.finish()
             found = records.collected or {}
-            digests.work_out(briefings, unknown, name, lambda b: found.get(b.slug, []))
+            digests.work_out(site_members(), unknown, name, lambda b: found.get(b.slug, []))
             digests.save()
         finally:
             records.close()
