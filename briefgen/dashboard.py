@@ -109,11 +109,16 @@ def month_label(key: str) -> str:
 
 def totals_by_month(incidents: Iterable[Incident]) -> list[TotalRow]:
     """Oldest month first, by the date of each incident's latest record."""
-    groups: dict[str, list[Incident]] = {}
+    groups: dict[tuple[int, int], list[Incident]] = {}
     for incident in incidents:
-        groups.setdefault(month_key(incident.latest.record.date.start), []).append(incident)
-    return [TotalRow(k, month_label(k), len(groups[k]), incident_totals(groups[k]))
-            for k in sorted(groups)]
+        start = incident.reports[-1].record.date.start  # its latest report's
+        groups.setdefault((start.year, start.month), []).append(incident)
+    rows = []
+    for year, month in sorted(groups):
+        key = month_key(dt.date(year, month, 1))
+        found = groups[year, month]
+        rows.append(TotalRow(key, month_label(key), len(found), incident_totals(found)))
+    return rows
 
 
 def totals_by_place(places: Iterable[Place]) -> list[TotalRow]:

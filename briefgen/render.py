@@ -108,17 +108,26 @@ class FigureTotals:
 
 
 def totals_of(records: Iterable[CasualtyRecord]) -> FigureTotals:
-    records = list(records)
+    """Each figure column added up (see :func:`~briefgen.figures.total`).
 
-    def of(figures: list[Figure | None]) -> Total:
-        return total(f for f in figures if f is not None)
-
-    return FigureTotals(
-        killed=of([r.killed for r in records]),
-        injured=of([r.injured for r in records]),
-        children_killed=of([r.children_killed for r in records]),
-        children_injured=of([r.children_injured for r in records]),
-    )
+    One pass over the records: the casualty dashboard adds up a large site's
+    12,000 incidents three times over (in all, by month, by place).
+    """
+    killed: list[Figure] = []
+    injured: list[Figure] = []
+    children_killed: list[Figure] = []
+    children_injured: list[Figure] = []
+    for record in records:
+        if record.killed is not None:
+            killed.append(record.killed)
+        if record.injured is not None:
+            injured.append(record.injured)
+        if record.children_killed is not None:
+            children_killed.append(record.children_killed)
+        if record.children_injured is not None:
+            children_injured.append(record.children_injured)
+    return FigureTotals(total(killed), total(injured), total(children_killed),
+                        total(children_injured))
 
 
 def registry_key(site: Site) -> str:
