@@ -6,7 +6,8 @@ included), alternating the tools run by run:
 
 - cold: no output folder and no build cache;
 - warm: again, nothing changed;
-- one changed: one briefing edited, then built.
+- one changed: one briefing's summary edited, then built;
+- event changed: an event of another briefing edited, then built.
 
 It prints medians of wall seconds, CPU seconds, peak memory of the whole
 process tree (workers included; resident, and proportional, which counts
@@ -103,23 +104,38 @@ def timed(command: list[str], cwd: Path, sample_memory: bool = False) -> Run:
     return Run(wall, cpu, peak / 1024, peak_pss / 1024)
 
 
-def edit_one(folder: Path) -> None:
+def edit_summary(folder: Path) -> None:
     """Change one briefing's summary, as a writer would."""
     path = sorted((folder / "content" / "briefings").glob("*.md"))[0]
     text = path.read_text()
     path.write_text(text.replace("summary: \"", f"summary: \"Edited {time.time_ns()}. ", 1))
 
 
+def edit_event(folder: Path) -> None:
+    """Change the words of another briefing's first chronology event.
+
+    An event shows on more pages than a summary (the chronology's month, its
+    place's, its actors' and the briefing's tags') and in two data files.
+    """
+    path = sorted((folder / "content" / "briefings").glob("*.md"))[7]
+    text = path.read_text()
+    path.write_text(text.replace('    event: "', f'    event: "Edited {time.time_ns()}. ', 1))
+
+
+EDITS = {"one changed": edit_summary, "event changed": edit_event}
+"""The edit made before each scenario that builds after one."""
+
+
 def scenarios(tool: str, folder: Path) -> dict[str, list[str] | None]:
     if tool == "briefgen":
         return {"cold": [*BRIEFGEN, "build"], "warm": [*BRIEFGEN, "build"],
-                "one changed": [*BRIEFGEN, "build"]}
+                "one changed": [*BRIEFGEN, "build"], "event changed": [*BRIEFGEN, "build"]}
     # --buildFuture: the corpus runs years past today, and Hugo leaves out
     # pages dated in the future, which would spare it half of the work.
     # An absolute path: the builds run in the corpus folder, where a relative
     # PATH entry (PATH=.venv/bin:...) would no longer find it.
     hugo = [shutil.which("hugo") or "hugo", "--quiet", "--buildFuture"]
-    return {"cold": hugo, "warm": hugo, "one changed": hugo}
+    return {"cold": hugo, "warm": hugo, "one changed": hugo, "event changed": hugo}
 
 
 def clean(tool: str, folder: Path) -> None:
@@ -141,8 +157,8 @@ def bench_size(count: int, runs: int, root: Path, hugo: bool) -> None:
         for tool, folder in folders.items():  # alternate tools run by run
             clean(tool, folder)
             for scenario, command in scenarios(tool, folder).items():
-                if scenario == "one changed":
-                    edit_one(folder)
+                if scenario in EDITS:
+                    EDITS[scenario](folder)
                 assert command is not None
                 run = timed(command, folder, sample_memory=sampled)
                 if sampled:
@@ -153,16 +169,16 @@ def bench_size(count: int, runs: int, root: Path, hugo: bool) -> None:
             pages[tool] = sum(1 for _ in output.rglob("*.html"))
     print(f"\n{count} briefings, median of {runs} runs (memory: one more, sampled); "
           "HTML pages written: " + ", ".join(f"{tool} {n}" for tool, n in pages.items()))
-    print(f"{'tool':10} {'scenario':12} {'wall s':>8} {'cpu s':>8} {'RSS MB':>8} "
+    print(f"{'tool':10} {'scenario':13} {'wall s':>8} {'cpu s':>8} {'RSS MB':>8} "
           f"{'PSS MB':>8} {'pages/s':>9}")
     for (tool, scenario), measured in results.items():
         wall = statistics.median(r.wall for r in measured)
         cpu = statistics.median(r.cpu for r in measured)
         peak, peak_pss = memory[(tool, scenario)].peak_mb, memory[(tool, scenario)].peak_pss_mb
-        print(f"{tool:10} {scenario:12} {wall:8.2f} {cpu:8.2f} {peak:8.0f} {peak_pss:8.0f} "
+        print(f"{tool:10} {scenario:13} {wall:8.2f} {cpu:8.2f} {peak:8.0f} {peak_pss:8.0f} "
               f"{pages[tool] / wall:9.0f}")
     if hugo:
-        for scenario in ("cold", "warm", "one changed"):
+        for scenario in ("cold", "warm", *EDITS):
             ours = statistics.median(r.wall for r in results[("briefgen", scenario)])
             theirs = statistics.median(r.wall for r in results[("hugo", scenario)])
             print(f"ratio briefgen/hugo, {scenario}: {ours / theirs:.2f}x")
