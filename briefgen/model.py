@@ -192,6 +192,15 @@ class Briefing:
     fingerprint: str
     """Hash of the source file's bytes; unchanged file, unchanged briefing."""
 
+    def __hash__(self) -> int:
+        """By slug and fingerprint, which equal briefings share: not by every field.
+
+        Templates cache what they render of a briefing by the briefing (the
+        ``cached`` filter): hashing every field would hash its chronology and
+        its body, which a briefing from the build cache reads from disk.
+        """
+        return hash((self.slug, self.fingerprint))
+
     @property
     def body_html(self) -> str:
         """Sanitised HTML of the Markdown body."""

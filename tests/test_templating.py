@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 
+from conftest import REPO
 from markupsafe import Markup
 
 from briefgen.dates import DateSpec
+from briefgen.loader import load_site
 from briefgen.model import Actor
 from briefgen.templating import MacroCache, date_html, day_html, slug
 
@@ -104,3 +107,29 @@ def test_cached_forgets_everything_past_its_limit() -> None:
     cached = MacroCache(limit=2)
     assert [cached(n, str) for n in range(5)] == ["0", "1", "2", "3", "4"]
     assert len(cached._html) <= 2
+
+
+class _UnreadBody:
+    """A body that fails when read, hashed by its text as a stored body is."""
+
+    def text(self) -> str:
+        raise AssertionError("the body was read")
+
+    def __hash__(self) -> int:
+        return hash(self.text())
+
+
+def test_cached_links_a_briefing_without_reading_its_body() -> None:
+    site = load_site(REPO)
+    original = site.briefings[0]
+    stored = dataclasses.replace(original, body=_UnreadBody())
+    cached = MacroCache()
+    assert cached(stored, lambda b: b.slug) == original.slug
+    assert cached(stored, lambda b, source: f"{b.slug}#{source}", "wire").endswith("#wire")
+    # Equal briefings hash alike; another fingerprint is another entry.
+    copy = dataclasses.replace(original)
+    assert copy == original and hash(copy) == hash(original)
+    edited = dataclasses.replace(original, fingerprint="other")
+    calls: list[str] = []
+    assert cached(edited, lambda b: calls.append(b.fingerprint) or b.slug) == original.slug
+    assert calls == ["other"]
