@@ -47,7 +47,7 @@ def test_quick_new_makes_the_object_the_constructor_makes() -> None:
         assert made == EventRef(briefing, entry) and hash(made) == hash(EventRef(briefing, entry))
         with pytest.raises(AttributeError):
             made.entry = entry  # type: ignore[misc]  # still frozen
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError):  # a value short
         make(briefing)
 
 
