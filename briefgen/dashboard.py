@@ -111,7 +111,7 @@ def totals_by_month(incidents: Iterable[Incident]) -> list[TotalRow]:
     """Oldest month first, by the date of each incident's latest record."""
     groups: dict[tuple[int, int], list[Incident]] = {}
     for incident in incidents:
-        start = incident.reports[-1].record.date.start  # its latest report's
+        start = incident.latest.record.date.start
         groups.setdefault((start.year, start.month), []).append(incident)
     rows = []
     for year, month in sorted(groups):

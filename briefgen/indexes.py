@@ -247,8 +247,9 @@ def _incidents(oldest_first: list[Briefing], numbers: dict[str, int]) -> tuple[I
     newest: list[tuple[object, ...]] = []
     for (_, incident_id), reports in groups.items():
         digest = sum([numbers[report.briefing.slug] for report in reports])
-        incidents.append(_new_incident(incident_id, tuple(reports), digest % DIGEST_RANGE))
-        latest = reports[-1]
+        incident = _new_incident(incident_id, tuple(reports), digest % DIGEST_RANGE)
+        incidents.append(incident)
+        latest = incident.latest
         record = latest.record
         newest.append((record.date.start, record.date.end, latest.briefing.date,
                        latest.briefing.slug, record.order))
